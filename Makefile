@@ -1,0 +1,56 @@
+# newsgraph: `make help` lists the targets. The first use of any target creates .venv and installs the pinned
+# dependencies; later runs reuse it until pyproject.toml changes.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+INPUT ?= corpus/sample
+OUT ?= out
+DATA ?= ../shared/data
+
+.DEFAULT_GOAL := help
+.PHONY: help setup extract test lint check eval-clean lexicons clean
+
+## help: list the targets
+help:
+	@awk 'BEGIN {FS = ": "} /^## / {sub(/^## /, ""); split($$0, a, ": "); printf "  \033[1m%-12s\033[0m %s\n", a[1], substr($$0, length(a[1]) + 3)}' $(MAKEFILE_LIST)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+## setup: create .venv and install the pinned dependencies (done automatically by the other targets)
+setup: $(STAMP)
+
+## extract: run the pipeline over INPUT (default corpus/sample) into OUT (default out/)
+extract: $(STAMP)
+	$(BIN)/newsgraph extract $(INPUT) -o $(OUT) --force
+
+## test: run the unit test suite (fast; no network, no GPU)
+test: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow"
+
+## lint: ruff over the code and tests
+lint: $(STAMP)
+	$(BIN)/ruff check pipeline tests scripts
+	$(BIN)/ruff format --check pipeline tests scripts
+
+## check: lint, then every test including the slow quality gates
+check: lint
+	$(BIN)/python -m pytest -q
+
+## eval-clean: score the boilerplate cleaner on the labelled dev and test pages
+eval-clean: $(STAMP)
+	$(BIN)/newsgraph evaluate clean --gold data/boilerplate --split dev
+	$(BIN)/newsgraph evaluate clean --gold data/boilerplate --split test
+
+## lexicons: regenerate the gazetteers and trigger lexicons in configs/ from DATA
+lexicons: $(STAMP)
+	$(BIN)/python scripts/build_lexicons.py --data-dir $(DATA) --out configs
+
+## clean: remove outputs and caches (keeps .venv)
+clean:
+	rm -rf $(OUT) .pytest_cache .ruff_cache

@@ -1,0 +1,339 @@
+"""Article body from HTML or already-scraped plain text; every removed block is recorded with a reason.
+
+Plain text (a page copied out of a browser or a scraper's text dump) has no markup to go by, so each line is
+scored from its own features (length, final punctuation, stop-word ratio, title case, dates, cue phrases) and its
+context (section headers such as "Related articles", lines that repeat across pages of the same source); the body
+is the highest-scoring run of lines, extended over a standfirst, with chrome inside it removed line by line.
+HTML goes through trafilatura, then through the same line filters.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from pipeline.config import Config
+from pipeline.types import CleanResult, RemovedBlock
+
+logger = logging.getLogger(__name__)
+
+_WORD_RE = re.compile(r"[^\W\d_][\w'’.-]*|\d[\d,.:/-]*", re.UNICODE)
+_SENTENCE_END = ('.', '!', '?', '."', '.”', '?"', '?”', '!"', '!”', ".’", "’", '”', '"', ":", ".)", "…")
+_SPACE_RE = re.compile(r"\s+")
+_BULLET_RE = re.compile(r"^\s*(?:[•·▪●◦*>\-–—]|\d+[.)])\s*")
+MAX_REMOVED_TEXT = 200
+
+
+def normalize_line(line: str) -> str:
+    """Whitespace collapsed and list bullets dropped: the key by which lines are compared."""
+    return _SPACE_RE.sub(" ", _BULLET_RE.sub("", line)).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class LineInfo:
+    words: int
+    ends_sentence: bool
+    stop_ratio: float
+    title_ratio: float
+    alpha: int
+
+
+class Cleaner:
+    """The plain-text and HTML cleaner, configured by `configs/cleaner.toml`."""
+
+    def __init__(self, config: Config) -> None:
+        data = config.toml("cleaner.toml")
+        self.settings: dict[str, Any] = data["text"]
+        cues = dict(data["cues"])
+        self.cue_max_words = int(cues.pop("cue_max_words"))
+        self.cues = [(name, re.compile(pattern, re.IGNORECASE)) for name, pattern in cues.items()]
+        self.section_re = re.compile(data["sections"]["pattern"], re.IGNORECASE)
+        self.section_max_words = int(data["sections"]["max_words"])
+        self.date_re = re.compile(data["dates"]["pattern"], re.IGNORECASE)
+        self.stopwords = frozenset(data["stopwords"]["words"].split())
+
+    # Line features ---------------------------------------------------------------------------------------------
+
+    def describe(self, line: str) -> LineInfo:
+        words = _WORD_RE.findall(line)
+        alpha = [w for w in words if w[0].isalpha()]
+        stop = sum(1 for w in alpha if w.lower() in self.stopwords)
+        title = sum(1 for w in alpha if w[0].isupper())
+        return LineInfo(
+            words=len(words),
+            ends_sentence=line.rstrip().endswith(_SENTENCE_END),
+            stop_ratio=stop / len(alpha) if alpha else 0.0,
+            title_ratio=title / len(alpha) if alpha else 0.0,
+            alpha=len(alpha),
+        )
+
+    def cue(self, line: str, info: LineInfo) -> str | None:
+        """The reason a line is chrome by its wording alone, or None."""
+        if info.words > self.cue_max_words:
+            return None
+        for name, pattern in self.cues:
+            if pattern.search(line):
+                return name
+        return None
+
+    def is_section_header(self, line: str, info: LineInfo) -> bool:
+        return info.words <= self.section_max_words and bool(self.section_re.match(line))
+
+    def is_date_line(self, line: str, info: LineInfo) -> bool:
+        if info.words > self.settings["date_max_words"] or info.ends_sentence and info.words > 4:
+            return False
+        return bool(self.date_re.search(line))
+
+    def is_headline_like(self, info: LineInfo) -> bool:
+        return not info.ends_sentence and 3 <= info.words <= self.settings["title_max_words"]
+
+    def score(self, line: str, info: LineInfo, repeated: bool) -> tuple[float, str | None]:
+        """Evidence that the line is body text (positive) or chrome (negative), with the reason if chrome."""
+        s = self.settings
+        if (reason := self.cue(line, info)) is not None:
+            return s["cue_score"], reason
+        if repeated and info.words <= s["repeated_max_words"]:
+            return s["repeated_score"], "repeated across pages of this source"
+        if self.is_section_header(line, info):
+            return s["cue_score"], "story list"
+        if self.is_date_line(line, info):
+            return s["date_score"], "date or byline"
+        if info.alpha == 0:
+            return s["menu_score"], "no words"
+        if info.words <= s["menu_max_words"] and not info.ends_sentence:
+            return s["menu_score"], "menu or label"
+        if (info.ends_sentence and info.words >= s["min_paragraph_words"]
+                and info.stop_ratio >= s["min_paragraph_stopword_ratio"]):
+            return min(info.words, s["paragraph_words_cap"]) / s["paragraph_words_per_point"], None
+        if info.words >= s["min_plain_words"] and info.stop_ratio >= 0.2:
+            return s["plain_score"], None
+        if info.ends_sentence and info.words >= 4:
+            return s["short_sentence_score"], None
+        if self.is_headline_like(info):
+            return s["headline_score"], "headline or link"
+        return s["other_score"], "short line"
+
+    # Plain text ------------------------------------------------------------------------------------------------
+
+    def clean_text(self, text: str, *, title: str | None = None,
+                   repeated_lines: frozenset[str] = frozenset()) -> CleanResult:
+        """Article body of already-scraped plain text, one paragraph a line."""
+        lines = text.split("\n")
+        idx = [i for i, line in enumerate(lines) if line.strip()]
+        if not idx:
+            return CleanResult(text="", title=title)
+        keys = [normalize_line(lines[i]) for i in idx]
+        infos = [self.describe(k) for k in keys]
+        scored = [self.score(k, info, k in repeated_lines) for k, info in zip(keys, infos, strict=True)]
+        scores = [sc for sc, _ in scored]
+        reasons: list[str | None] = [r for _, r in scored]
+        self._apply_sections(keys, infos, scores, reasons)
+
+        start, end = _best_span(scores)
+        if scores[start] <= 0:  # nothing looks like prose
+            return self._result(lines, idx, set(), reasons, title, None)
+        start = self._extend_back(start, scores, reasons)
+        keep = set()
+        for j in range(start, end):
+            if reasons[j] is None:
+                keep.add(j)
+            elif reasons[j] == "headline or link" and self._between_paragraphs(j, scores, start, end):
+                keep.add(j)  # an in-article subheading
+        title_j = self._find_title(keys, infos, reasons, min(keep) if keep else start, title)
+        if title_j is not None:
+            reasons[title_j] = "title"
+            keep.discard(title_j)
+            title = title or keys[title_j]
+        for j in range(len(idx)):
+            if j not in keep and reasons[j] is None:
+                reasons[j] = "outside article body"
+        return self._result(lines, idx, keep, reasons, title, title_j)
+
+    def _apply_sections(self, keys: Sequence[str], infos: Sequence[LineInfo], scores: list[float],
+                        reasons: list[str | None]) -> None:
+        """Lines after a story-list header count against the body until a long paragraph appears."""
+        s = self.settings
+        in_section = False
+        for j, (key, info) in enumerate(zip(keys, infos, strict=True)):
+            if self.is_section_header(key, info):
+                in_section = True
+                continue
+            if in_section:
+                if info.ends_sentence and info.words >= s["section_release_words"]:
+                    in_section = False
+                    continue
+                scores[j] = min(scores[j], 0.0) + s["section_penalty"]
+                reasons[j] = reasons[j] or "story list"
+
+    def _extend_back(self, start: int, scores: Sequence[float], reasons: list[str | None]) -> int:
+        """Take in a standfirst separated from the first paragraph by a date or byline line."""
+        gap = 0
+        j = start - 1
+        new_start = start
+        while j >= 0:
+            if reasons[j] == "date or byline" or reasons[j] == "byline":
+                gap += 1
+                if gap > self.settings["max_gap_lines"]:
+                    break
+            elif scores[j] > 0:
+                new_start = j
+                gap = 0
+            else:
+                break
+            j -= 1
+        return new_start
+
+    def _between_paragraphs(self, j: int, scores: Sequence[float], start: int, end: int) -> bool:
+        prev_ok = any(scores[k] > 0 for k in range(max(start, j - 1), j))
+        next_ok = any(scores[k] > 0 for k in range(j + 1, min(end, j + 2)))
+        return prev_ok and next_ok
+
+    def _find_title(self, keys: Sequence[str], infos: Sequence[LineInfo], reasons: Sequence[str | None],
+                    first_body: int, known: str | None) -> int | None:
+        if known:
+            target = normalize_line(known).lower()
+            for j, key in enumerate(keys):
+                if key.lower() == target:
+                    return j
+        for j in range(first_body - 1, max(-1, first_body - 1 - self.settings["title_lookback"]), -1):
+            if reasons[j] in ("headline or link", "outside article body", None, "short line", "menu or label"):
+                if infos[j].words >= 3 and not infos[j].ends_sentence or reasons[j] is None:
+                    return j
+        return None
+
+    def _result(self, lines: Sequence[str], idx: Sequence[int], keep: set[int], reasons: Sequence[str | None],
+                title: str | None, title_j: int | None) -> CleanResult:
+        body = [normalize_line(lines[idx[j]]) if _BULLET_RE.match(lines[idx[j]]) is None else lines[idx[j]].strip()
+                for j in sorted(keep)]
+        removed = _group_removed(lines, idx, keep, reasons)
+        return CleanResult(text="\n\n".join(body), title=title, removed=tuple(removed),
+                           body_lines=tuple(idx[j] for j in sorted(keep)))
+
+    # HTML ------------------------------------------------------------------------------------------------------
+
+    def clean_html(self, html: str, *, title: str | None = None) -> CleanResult:
+        """Article body and metadata of an HTML page: trafilatura's main text, then the line filters."""
+        import trafilatura
+
+        extracted = trafilatura.bare_extraction(html, include_comments=False, include_tables=True,
+                                                include_images=False, with_metadata=True)
+        body_lines: list[str] = []
+        meta_title = meta_date = None
+        if extracted is not None:
+            meta_title = getattr(extracted, "title", None)
+            meta_date = getattr(extracted, "date", None)
+            body_lines = [line for line in (getattr(extracted, "text", "") or "").split("\n") if line.strip()]
+        title = title or meta_title
+        kept: list[str] = []
+        removed: list[RemovedBlock] = []
+        for i, line in enumerate(body_lines):
+            key = normalize_line(line)
+            info = self.describe(key)
+            reason = self.cue(key, info)
+            if reason is None and self.is_section_header(key, info):
+                reason = "story list"
+            if reason is None and title and key.lower() == normalize_line(title).lower():
+                reason = "title"
+            if reason is None:
+                kept.append(line.strip())
+            else:
+                removed.append(RemovedBlock(i, i + 1, reason, key[:MAX_REMOVED_TEXT]))
+        removed.extend(self._outside_blocks(html, {normalize_line(k) for k in kept}))
+        return CleanResult(text="\n\n".join(kept), title=title, date=meta_date, removed=tuple(removed))
+
+    @cached_property
+    def _block_tags(self) -> frozenset[str]:
+        return frozenset("p li h1 h2 h3 h4 h5 h6 td th figcaption blockquote dd dt pre caption label button".split())
+
+    def _outside_blocks(self, html: str, kept: set[str]) -> list[RemovedBlock]:
+        """Visible text blocks of the page that did not make it into the body, with where they sat."""
+        import lxml.html
+        from lxml import etree
+
+        try:
+            root = lxml.html.document_fromstring(html)
+        except (etree.ParserError, ValueError):
+            return []
+        for bad in root.xpath("//script|//style|//noscript|//template"):
+            bad.drop_tree()
+        blocks: list[RemovedBlock] = []
+        for n, el in enumerate(root.iter()):
+            if not isinstance(el.tag, str) or el.tag not in self._block_tags:
+                continue
+            if any(isinstance(c.tag, str) and c.tag in self._block_tags for c in el.iterdescendants()):
+                continue
+            text = normalize_line(el.text_content())
+            if not text or text in kept:
+                continue
+            blocks.append(RemovedBlock(n, n + 1, _html_region(el), text[:MAX_REMOVED_TEXT]))
+        return blocks
+
+
+_REGION_WORDS = (("nav", "navigation"), ("menu", "navigation"), ("footer", "footer"), ("header", "header"),
+                 ("aside", "sidebar"), ("sidebar", "sidebar"), ("related", "story list"), ("share", "share"),
+                 ("social", "share"), ("cookie", "cookie"), ("consent", "cookie"), ("comment", "comments"),
+                 ("newsletter", "follow"), ("subscribe", "follow"), ("advert", "advertisement"), ("promo", "advertisement"))
+
+
+def _html_region(el: Any) -> str:
+    """Why an HTML block is outside the body, from the tags, ids and classes of its ancestors."""
+    for anc in [el, *el.iterancestors()]:
+        names = " ".join([anc.tag, anc.get("id", ""), anc.get("class", ""), anc.get("role", "")]).lower()
+        for word, reason in _REGION_WORDS:
+            if word in names:
+                return f"html {reason}"
+    if el.tag in ("h1", "title"):
+        return "title"
+    return "outside main content"
+
+
+def _best_span(scores: Sequence[float]) -> tuple[int, int]:
+    """[start, end) of the contiguous run of lines with the largest total score (Kadane)."""
+    best, best_span = float("-inf"), (0, 1)
+    total, start = 0.0, 0
+    for j, sc in enumerate(scores):
+        if total <= 0:
+            total, start = sc, j
+        else:
+            total += sc
+        if total > best:
+            best, best_span = total, (start, j + 1)
+    return best_span
+
+
+def _group_removed(lines: Sequence[str], idx: Sequence[int], keep: set[int],
+                   reasons: Sequence[str | None]) -> list[RemovedBlock]:
+    """Consecutive removed lines with the same reason as one block (blank lines between them join the block)."""
+    blocks: list[RemovedBlock] = []
+    run: list[int] = []
+
+    def flush() -> None:
+        if run:
+            first, last = idx[run[0]], idx[run[-1]]
+            text = " | ".join(normalize_line(lines[idx[j]]) for j in run)
+            blocks.append(RemovedBlock(first, last + 1, reasons[run[0]] or "removed", text[:MAX_REMOVED_TEXT]))
+
+    for j in range(len(idx)):
+        if j in keep:
+            flush()
+            run = []
+        elif run and reasons[j] == reasons[run[0]]:
+            run.append(j)
+        else:
+            flush()
+            run = [j]
+    flush()
+    return blocks
+
+
+def repeated_lines(texts: Iterable[str], min_docs: int) -> frozenset[str]:
+    """Normalised lines that occur in at least `min_docs` of the given documents (of one source)."""
+    counts: dict[str, int] = {}
+    for text in texts:
+        for key in {normalize_line(line) for line in text.split("\n") if line.strip()}:
+            counts[key] = counts.get(key, 0) + 1
+    return frozenset(k for k, c in counts.items() if c >= min_docs)
