@@ -26,6 +26,7 @@ _SENTENCE_END = ('.', '!', '?', '."', '.”', '?"', '?”', '!"', '!”', ".’"
 _SPACE_RE = re.compile(r"\s+")
 _BULLET_RE = re.compile(r"^\s*(?:[•·▪●◦*>\-–—]|\d+[.)])\s*")
 MAX_REMOVED_TEXT = 200
+_SUBHEADING_REASONS = ("headline or link", "menu or label", "short line")
 
 
 def normalize_line(line: str) -> str:
@@ -138,10 +139,14 @@ class Cleaner:
             return self._result(lines, idx, set(), reasons, title, None)
         start = self._extend_back(start, scores, reasons)
         keep = set()
+        first_paragraph = next((j for j in range(start, end) if self._is_paragraph(infos[j])), end)
         for j in range(start, end):
             if reasons[j] is None:
-                keep.add(j)
-            elif reasons[j] == "headline or link" and self._between_paragraphs(j, scores, start, end):
+                if j > first_paragraph and not infos[j].ends_sentence and infos[j].words >= self.settings["min_plain_words"]:
+                    reasons[j] = "caption"  # unpunctuated prose inside the body is a caption, not a standfirst
+                else:
+                    keep.add(j)
+            elif reasons[j] in _SUBHEADING_REASONS and self._between_paragraphs(j, scores, reasons, start, end):
                 keep.add(j)  # an in-article subheading
         title_j = self._find_title(keys, infos, reasons, min(keep) if keep else start, title)
         if title_j is not None:
@@ -169,13 +174,18 @@ class Cleaner:
                 scores[j] = min(scores[j], 0.0) + s["section_penalty"]
                 reasons[j] = reasons[j] or "story list"
 
+    def _is_paragraph(self, info: LineInfo) -> bool:
+        s = self.settings
+        return (info.ends_sentence and info.words >= s["min_paragraph_words"]
+                and info.stop_ratio >= s["min_paragraph_stopword_ratio"])
+
     def _extend_back(self, start: int, scores: Sequence[float], reasons: list[str | None]) -> int:
         """Take in a standfirst separated from the first paragraph by a date or byline line."""
         gap = 0
         j = start - 1
         new_start = start
         while j >= 0:
-            if reasons[j] == "date or byline" or reasons[j] == "byline":
+            if reasons[j] in self.settings["gap_reasons"]:
                 gap += 1
                 if gap > self.settings["max_gap_lines"]:
                     break
@@ -187,10 +197,13 @@ class Cleaner:
             j -= 1
         return new_start
 
-    def _between_paragraphs(self, j: int, scores: Sequence[float], start: int, end: int) -> bool:
-        prev_ok = any(scores[k] > 0 for k in range(max(start, j - 1), j))
-        next_ok = any(scores[k] > 0 for k in range(j + 1, min(end, j + 2)))
-        return prev_ok and next_ok
+    def _between_paragraphs(self, j: int, scores: Sequence[float], reasons: Sequence[str | None], start: int,
+                            end: int) -> bool:
+        """A short line that leads into a paragraph, after a paragraph or after removed chrome, is a subheading;
+        one that follows another headline-like line belongs to a list of links."""
+        if j <= start or j + 1 >= end or scores[j + 1] <= 0:
+            return False
+        return scores[j - 1] > 0 or reasons[j - 1] not in (*_SUBHEADING_REASONS, "story list", "title")
 
     def _find_title(self, keys: Sequence[str], infos: Sequence[LineInfo], reasons: Sequence[str | None],
                     first_body: int, known: str | None) -> int | None:
@@ -228,6 +241,10 @@ class Cleaner:
             meta_date = getattr(extracted, "date", None)
             body_lines = [line for line in (getattr(extracted, "text", "") or "").split("\n") if line.strip()]
         title = title or meta_title
+        description = getattr(extracted, "description", None) if extracted is not None else None
+        if description and self._is_visible_block(html, description) and not any(
+                normalize_line(description) == normalize_line(line) for line in body_lines):
+            body_lines.insert(0, description.strip())  # a standfirst shown on the page that trafilatura left out
         kept: list[str] = []
         removed: list[RemovedBlock] = []
         for i, line in enumerate(body_lines):
@@ -248,6 +265,9 @@ class Cleaner:
     @cached_property
     def _block_tags(self) -> frozenset[str]:
         return frozenset("p li h1 h2 h3 h4 h5 h6 td th figcaption blockquote dd dt pre caption label button".split())
+
+    def _is_visible_block(self, html: str, text: str) -> bool:
+        return any(b.text == normalize_line(text)[:MAX_REMOVED_TEXT] for b in self._outside_blocks(html, set()))
 
     def _outside_blocks(self, html: str, kept: set[str]) -> list[RemovedBlock]:
         """Visible text blocks of the page that did not make it into the body, with where they sat."""
