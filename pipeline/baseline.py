@@ -165,7 +165,9 @@ class BaselineExtractor:
             return []
         score = self.entity_scores["spacy"]
         out: list[tuple[Span, float]] = []
-        for part, owner in _split_possessive(ent):
+        if _is_dateline(ent):
+            return [(Span(doc, ent.start, ent.end, label="LOC"), score)]
+        for part, owner in _split_possessive(ent, self.gaz):
             part = _trim(part)
             if part is None:
                 continue
@@ -186,11 +188,23 @@ class BaselineExtractor:
         return base
 
 
-def _split_possessive(ent: Span) -> list[tuple[Span, bool]]:
-    """ "China's Ministry of Public Security" -> [(China, owner), (Ministry of Public Security, not owner)]."""
+def _is_dateline(ent: Span) -> bool:
+    """ "NAIROBI, March 3 —": an upper-case place opening a paragraph, followed by a comma."""
+    doc = ent.doc
+    at_start = ent.start == 0 or "\n" in doc[ent.start - 1].text or doc[ent.start - 1].is_space
+    followed = ent.end < len(doc) and doc[ent.end].text in (",", "(")
+    return at_start and followed and ent.text.isupper() and len(ent.text) > 2
+
+
+def _split_possessive(ent: Span, gaz: Gazetteers) -> list[tuple[Span, bool]]:
+    """ "China's Ministry of Public Security" -> [(China, owner), (Ministry of Public Security, not owner)];
+    "Federal Prosecutor's Office" stays whole because its first part is not a country."""
     for i, tok in enumerate(ent):
         if tok.text in _POSSESSIVE and tok.tag_ == "POS" and 0 < i < len(ent) - 1:
-            return [(ent[:i], True), (ent[i + 1:], False)]
+            owner = ent[:i]
+            if gaz.is_country(_strip_article(owner.text)) or gaz.is_capital(owner.text):
+                return [(owner, True), (ent[i + 1:], False)]
+            return [(ent, False)]
     is_owner = ent.end < len(ent.doc) and ent.doc[ent.end].tag_ == "POS"
     return [(ent, is_owner)]
 

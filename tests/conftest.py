@@ -1,0 +1,47 @@
+"""Shared fixtures: the repository's configuration, one loaded pipeline, and one run over the sample corpus."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import Config
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "corpus" / "sample"
+SHARED_SAMPLE = ROOT.parent / "shared" / "samples" / "scraped-article.txt"
+
+
+@pytest.fixture(scope="session")
+def config() -> Config:
+    return Config(ROOT / "configs")
+
+
+@pytest.fixture(scope="session")
+def baseline(config: Config):
+    from pipeline.baseline import BaselineExtractor
+
+    return BaselineExtractor(config)
+
+
+@pytest.fixture(scope="session")
+def nlp(config: Config):
+    from pipeline.segment import load_nlp
+
+    return load_nlp(config.pipeline["spacy_model"])
+
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory: pytest.TempPathFactory, config: Config) -> Path:
+    """The four outputs of one extraction over the bundled sample corpus."""
+    from pipeline.run import run_extract
+
+    out = tmp_path_factory.mktemp("sample-run")
+    run_extract([str(SAMPLE)], out, config=config)
+    return out
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
