@@ -111,7 +111,9 @@ class BaselineExtractor:
         self.entity_scores: dict[str, float] = settings["entity_scores"]
         self.label_map: dict[str, str] = settings["label_map"]
         self.gaz = Gazetteers(config, settings["files"])
-        self.rules = RelationRules(settings, config.toml(settings["files"]["triggers"]), self.schema, self.gaz)
+        self.rules = RelationRules(
+            settings, config.toml(settings["files"]["triggers"]), self.schema, self.gaz
+        )
         self._matcher: PhraseMatcher | None = None
         register_extensions()
 
@@ -203,7 +205,7 @@ def _split_possessive(ent: Span, gaz: Gazetteers) -> list[tuple[Span, bool]]:
         if tok.text in _POSSESSIVE and tok.tag_ == "POS" and 0 < i < len(ent) - 1:
             owner = ent[:i]
             if gaz.is_country(_strip_article(owner.text)) or gaz.is_capital(owner.text):
-                return [(owner, True), (ent[i + 1:], False)]
+                return [(owner, True), (ent[i + 1 :], False)]
             return [(ent, False)]
     is_owner = ent.end < len(ent.doc) and ent.doc[ent.end].tag_ == "POS"
     return [(ent, is_owner)]
@@ -215,7 +217,9 @@ def _trim(span: Span) -> Span | None:
     doc = span.doc
     while start < end and (doc[start].lower_ in _ARTICLES or doc[start].is_punct or doc[start].is_space):
         start += 1
-    while end > start and (doc[end - 1].text in _POSSESSIVE or doc[end - 1].is_punct or doc[end - 1].is_space):
+    while end > start and (
+        doc[end - 1].text in _POSSESSIVE or doc[end - 1].is_punct or doc[end - 1].is_space
+    ):
         end -= 1
     return doc[start:end] if end > start else None
 

@@ -22,7 +22,7 @@ from pipeline.types import CleanResult, RemovedBlock
 logger = logging.getLogger(__name__)
 
 _WORD_RE = re.compile(r"[^\W\d_][\w'’.-]*|\d[\d,.:/-]*", re.UNICODE)
-_SENTENCE_END = ('.', '!', '?', '."', '.”', '?"', '?”', '!"', '!”', ".’", "’", '”', '"', ":", ".)", "…")
+_SENTENCE_END = (".", "!", "?", '."', ".”", '?"', "?”", '!"', "!”", ".’", "’", "”", '"', ":", ".)", "…")
 _SPACE_RE = re.compile(r"\s+")
 _BULLET_RE = re.compile(r"^\s*(?:[•·▪●◦*>\-–—]|\d+[.)])\s*")
 MAX_REMOVED_TEXT = 200
@@ -107,8 +107,11 @@ class Cleaner:
             return s["menu_score"], "no words"
         if info.words <= s["menu_max_words"] and not info.ends_sentence:
             return s["menu_score"], "menu or label"
-        if (info.ends_sentence and info.words >= s["min_paragraph_words"]
-                and info.stop_ratio >= s["min_paragraph_stopword_ratio"]):
+        if (
+            info.ends_sentence
+            and info.words >= s["min_paragraph_words"]
+            and info.stop_ratio >= s["min_paragraph_stopword_ratio"]
+        ):
             return min(info.words, s["paragraph_words_cap"]) / s["paragraph_words_per_point"], None
         if info.words >= s["min_plain_words"] and info.stop_ratio >= 0.2:
             return s["plain_score"], None
@@ -120,8 +123,9 @@ class Cleaner:
 
     # Plain text ------------------------------------------------------------------------------------------------
 
-    def clean_text(self, text: str, *, title: str | None = None,
-                   repeated_lines: frozenset[str] = frozenset()) -> CleanResult:
+    def clean_text(
+        self, text: str, *, title: str | None = None, repeated_lines: frozenset[str] = frozenset()
+    ) -> CleanResult:
         """Article body of already-scraped plain text, one paragraph a line."""
         lines = text.split("\n")
         idx = [i for i, line in enumerate(lines) if line.strip()]
@@ -142,11 +146,19 @@ class Cleaner:
         first_paragraph = next((j for j in range(start, end) if self._is_paragraph(infos[j])), end)
         for j in range(start, end):
             if reasons[j] is None:
-                if j > first_paragraph and not infos[j].ends_sentence and infos[j].words >= self.settings["min_plain_words"]:
-                    reasons[j] = "caption"  # unpunctuated prose inside the body is a caption, not a standfirst
+                if (
+                    j > first_paragraph
+                    and not infos[j].ends_sentence
+                    and infos[j].words >= self.settings["min_plain_words"]
+                ):
+                    reasons[j] = (
+                        "caption"  # unpunctuated prose inside the body is a caption, not a standfirst
+                    )
                 else:
                     keep.add(j)
-            elif reasons[j] in _SUBHEADING_REASONS and self._between_paragraphs(j, scores, reasons, start, end):
+            elif reasons[j] in _SUBHEADING_REASONS and self._between_paragraphs(
+                j, scores, reasons, start, end
+            ):
                 keep.add(j)  # an in-article subheading
         title_j = self._find_title(keys, infos, reasons, min(keep) if keep else start, title)
         if title_j is not None:
@@ -158,8 +170,9 @@ class Cleaner:
                 reasons[j] = "outside article body"
         return self._result(lines, idx, keep, reasons, title, title_j)
 
-    def _apply_sections(self, keys: Sequence[str], infos: Sequence[LineInfo], scores: list[float],
-                        reasons: list[str | None]) -> None:
+    def _apply_sections(
+        self, keys: Sequence[str], infos: Sequence[LineInfo], scores: list[float], reasons: list[str | None]
+    ) -> None:
         """Lines after a story-list header count against the body until a long paragraph appears."""
         s = self.settings
         in_section = False
@@ -176,8 +189,11 @@ class Cleaner:
 
     def _is_paragraph(self, info: LineInfo) -> bool:
         s = self.settings
-        return (info.ends_sentence and info.words >= s["min_paragraph_words"]
-                and info.stop_ratio >= s["min_paragraph_stopword_ratio"])
+        return (
+            info.ends_sentence
+            and info.words >= s["min_paragraph_words"]
+            and info.stop_ratio >= s["min_paragraph_stopword_ratio"]
+        )
 
     def _extend_back(self, start: int, scores: Sequence[float], reasons: list[str | None]) -> int:
         """Take in a standfirst separated from the first paragraph by a date or byline line."""
@@ -197,34 +213,58 @@ class Cleaner:
             j -= 1
         return new_start
 
-    def _between_paragraphs(self, j: int, scores: Sequence[float], reasons: Sequence[str | None], start: int,
-                            end: int) -> bool:
+    def _between_paragraphs(
+        self, j: int, scores: Sequence[float], reasons: Sequence[str | None], start: int, end: int
+    ) -> bool:
         """A short line that leads into a paragraph, after a paragraph or after removed chrome, is a subheading;
         one that follows another headline-like line belongs to a list of links."""
         if j <= start or j + 1 >= end or scores[j + 1] <= 0:
             return False
         return scores[j - 1] > 0 or reasons[j - 1] not in (*_SUBHEADING_REASONS, "story list", "title")
 
-    def _find_title(self, keys: Sequence[str], infos: Sequence[LineInfo], reasons: Sequence[str | None],
-                    first_body: int, known: str | None) -> int | None:
+    def _find_title(
+        self,
+        keys: Sequence[str],
+        infos: Sequence[LineInfo],
+        reasons: Sequence[str | None],
+        first_body: int,
+        known: str | None,
+    ) -> int | None:
         if known:
             target = normalize_line(known).lower()
             for j, key in enumerate(keys):
                 if key.lower() == target:
                     return j
+        candidates = ("headline or link", "outside article body", "short line", "menu or label")
         for j in range(first_body - 1, max(-1, first_body - 1 - self.settings["title_lookback"]), -1):
-            if reasons[j] in ("headline or link", "outside article body", None, "short line", "menu or label"):
-                if infos[j].words >= 3 and not infos[j].ends_sentence or reasons[j] is None:
-                    return j
+            if reasons[j] is None or (
+                reasons[j] in candidates and infos[j].words >= 3 and not infos[j].ends_sentence
+            ):
+                return j
         return None
 
-    def _result(self, lines: Sequence[str], idx: Sequence[int], keep: set[int], reasons: Sequence[str | None],
-                title: str | None, title_j: int | None) -> CleanResult:
-        body = [normalize_line(lines[idx[j]]) if _BULLET_RE.match(lines[idx[j]]) is None else lines[idx[j]].strip()
-                for j in sorted(keep)]
+    def _result(
+        self,
+        lines: Sequence[str],
+        idx: Sequence[int],
+        keep: set[int],
+        reasons: Sequence[str | None],
+        title: str | None,
+        title_j: int | None,
+    ) -> CleanResult:
+        body = [
+            normalize_line(lines[idx[j]])
+            if _BULLET_RE.match(lines[idx[j]]) is None
+            else lines[idx[j]].strip()
+            for j in sorted(keep)
+        ]
         removed = _group_removed(lines, idx, keep, reasons)
-        return CleanResult(text="\n\n".join(body), title=title, removed=tuple(removed),
-                           body_lines=tuple(idx[j] for j in sorted(keep)))
+        return CleanResult(
+            text="\n\n".join(body),
+            title=title,
+            removed=tuple(removed),
+            body_lines=tuple(idx[j] for j in sorted(keep)),
+        )
 
     # HTML ------------------------------------------------------------------------------------------------------
 
@@ -232,8 +272,9 @@ class Cleaner:
         """Article body and metadata of an HTML page: trafilatura's main text, then the line filters."""
         import trafilatura
 
-        extracted = trafilatura.bare_extraction(html, include_comments=False, include_tables=True,
-                                                include_images=False, with_metadata=True)
+        extracted = trafilatura.bare_extraction(
+            html, include_comments=False, include_tables=True, include_images=False, with_metadata=True
+        )
         body_lines: list[str] = []
         meta_title = meta_date = None
         if extracted is not None:
@@ -242,9 +283,14 @@ class Cleaner:
             body_lines = [line for line in (getattr(extracted, "text", "") or "").split("\n") if line.strip()]
         title = title or meta_title
         description = getattr(extracted, "description", None) if extracted is not None else None
-        if description and self._is_visible_block(html, description) and not any(
-                normalize_line(description) == normalize_line(line) for line in body_lines):
-            body_lines.insert(0, description.strip())  # a standfirst shown on the page that trafilatura left out
+        if (
+            description
+            and self._is_visible_block(html, description)
+            and not any(normalize_line(description) == normalize_line(line) for line in body_lines)
+        ):
+            body_lines.insert(
+                0, description.strip()
+            )  # a standfirst shown on the page that trafilatura left out
         kept: list[str] = []
         removed: list[RemovedBlock] = []
         for i, line in enumerate(body_lines):
@@ -264,10 +310,33 @@ class Cleaner:
 
     @cached_property
     def _block_tags(self) -> frozenset[str]:
-        return frozenset("p li h1 h2 h3 h4 h5 h6 td th figcaption blockquote dd dt pre caption label button".split())
+        return frozenset(
+            [
+                "p",
+                "li",
+                "h1",
+                "h2",
+                "h3",
+                "h4",
+                "h5",
+                "h6",
+                "td",
+                "th",
+                "figcaption",
+                "blockquote",
+                "dd",
+                "dt",
+                "pre",
+                "caption",
+                "label",
+                "button",
+            ]
+        )
 
     def _is_visible_block(self, html: str, text: str) -> bool:
-        return any(b.text == normalize_line(text)[:MAX_REMOVED_TEXT] for b in self._outside_blocks(html, set()))
+        return any(
+            b.text == normalize_line(text)[:MAX_REMOVED_TEXT] for b in self._outside_blocks(html, set())
+        )
 
     def _outside_blocks(self, html: str, kept: set[str]) -> list[RemovedBlock]:
         """Visible text blocks of the page that did not make it into the body, with where they sat."""
@@ -293,10 +362,24 @@ class Cleaner:
         return blocks
 
 
-_REGION_WORDS = (("nav", "navigation"), ("menu", "navigation"), ("footer", "footer"), ("header", "header"),
-                 ("aside", "sidebar"), ("sidebar", "sidebar"), ("related", "story list"), ("share", "share"),
-                 ("social", "share"), ("cookie", "cookie"), ("consent", "cookie"), ("comment", "comments"),
-                 ("newsletter", "follow"), ("subscribe", "follow"), ("advert", "advertisement"), ("promo", "advertisement"))
+_REGION_WORDS = (
+    ("nav", "navigation"),
+    ("menu", "navigation"),
+    ("footer", "footer"),
+    ("header", "header"),
+    ("aside", "sidebar"),
+    ("sidebar", "sidebar"),
+    ("related", "story list"),
+    ("share", "share"),
+    ("social", "share"),
+    ("cookie", "cookie"),
+    ("consent", "cookie"),
+    ("comment", "comments"),
+    ("newsletter", "follow"),
+    ("subscribe", "follow"),
+    ("advert", "advertisement"),
+    ("promo", "advertisement"),
+)
 
 
 def _html_region(el: Any) -> str:
@@ -325,8 +408,9 @@ def _best_span(scores: Sequence[float]) -> tuple[int, int]:
     return best_span
 
 
-def _group_removed(lines: Sequence[str], idx: Sequence[int], keep: set[int],
-                   reasons: Sequence[str | None]) -> list[RemovedBlock]:
+def _group_removed(
+    lines: Sequence[str], idx: Sequence[int], keep: set[int], reasons: Sequence[str | None]
+) -> list[RemovedBlock]:
     """Consecutive removed lines with the same reason as one block (blank lines between them join the block)."""
     blocks: list[RemovedBlock] = []
     run: list[int] = []
@@ -335,7 +419,9 @@ def _group_removed(lines: Sequence[str], idx: Sequence[int], keep: set[int],
         if run:
             first, last = idx[run[0]], idx[run[-1]]
             text = " | ".join(normalize_line(lines[idx[j]]) for j in run)
-            blocks.append(RemovedBlock(first, last + 1, reasons[run[0]] or "removed", text[:MAX_REMOVED_TEXT]))
+            blocks.append(
+                RemovedBlock(first, last + 1, reasons[run[0]] or "removed", text[:MAX_REMOVED_TEXT])
+            )
 
     for j in range(len(idx)):
         if j in keep:

@@ -43,30 +43,53 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
 ) -> None:
     """newsgraph: news → entities → typed triples → knowledge graph."""
 
 
 @app.command()
 def extract(
-    inputs: Annotated[list[str], typer.Argument(help="Files or folders (searched recursively) of .txt, .html, "
-                                                     ".jsonl, their .gz, .warc(.gz); '-' reads JSONL from stdin.")],
-    output: Annotated[str, typer.Option("-o", "--output", help="Output folder, or '-' for triples JSONL on stdout.")],
-    model: Annotated[str | None, typer.Option("--model", "-m", help="Extractor: 'baseline' (default).")] = None,
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            help="Files or folders (searched recursively) of .txt, .html, "
+            ".jsonl, their .gz, .warc(.gz); '-' reads JSONL from stdin."
+        ),
+    ],
+    output: Annotated[
+        str, typer.Option("-o", "--output", help="Output folder, or '-' for triples JSONL on stdout.")
+    ],
+    model: Annotated[
+        str | None, typer.Option("--model", "-m", help="Extractor: 'baseline' (default).")
+    ] = None,
     config_dir: Annotated[Path | None, typer.Option("--config-dir", help="Folder of TOML settings.")] = None,
-    force: Annotated[bool, typer.Option("--force", "-f", help="Overwrite outputs of an earlier run.")] = False,
-    strict: Annotated[bool, typer.Option("--strict", help="Exit non-zero if any document ends in error.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", "-f", help="Overwrite outputs of an earlier run.")
+    ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit non-zero if any document ends in error.")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar; errors only.")] = False,
-    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="-v for info, -vv for debug.")] = 0,
+    verbose: Annotated[
+        int, typer.Option("--verbose", "-v", count=True, help="-v for info, -vv for debug.")
+    ] = 0,
 ) -> None:
     """Clean, segment and extract entities and triples from news documents.
 
     Writes documents.jsonl, entities.jsonl, triples.jsonl and manifest.json into OUTPUT. Every input document
     gets a line in documents.jsonl with its status (ok, empty, skipped, error) and the reason.
     """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     from pipeline.config import Config
     from pipeline.run import run_extract
@@ -77,14 +100,23 @@ def extract(
     try:
         config = Config(config_dir)
         total = _count_inputs(inputs)
-        progress = Progress(TextColumn("[bold]extract"), BarColumn(), MofNCompleteColumn(),
-                            TextColumn("{task.fields[rate]} docs/s"), TimeElapsedColumn(), TextColumn("ETA"),
-                            TimeRemainingColumn(), console=stderr, disable=quiet, transient=False)
+        progress = Progress(
+            TextColumn("[bold]extract"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]} docs/s"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=stderr,
+            disable=quiet,
+            transient=False,
+        )
         with progress:
             task = progress.add_task("extract", total=total, rate="–")
 
             def on_document(doc: object) -> None:
-                status, doc_id, reason = getattr(doc, "status"), getattr(doc, "id"), getattr(doc, "reason")
+                status, doc_id, reason = doc.status, doc.id, doc.reason
                 if str(status) == "error":
                     errors.append(f"{doc_id}: {reason}")
                     logger.warning("%s: %s", doc_id, reason)
@@ -96,8 +128,16 @@ def extract(
                     progress.update(task, total=None)
                 progress.update(task, advance=1, rate=rate)
 
-            result = run_extract(inputs, None if to_stdout else Path(output), config=config, extractor=model,
-                                 force=force, stdout=sys.stdout, stdin=sys.stdin, on_document=on_document)
+            result = run_extract(
+                inputs,
+                None if to_stdout else Path(output),
+                config=config,
+                extractor=model,
+                force=force,
+                stdout=sys.stdout,
+                stdin=sys.stdin,
+                on_document=on_document,
+            )
     except PipelineError as e:
         stderr.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2) from None
@@ -105,8 +145,10 @@ def extract(
     if not quiet:
         status = ", ".join(f"{k} {v}" for k, v in counts["by_status"].items())
         where = "stdout" if to_stdout else output
-        stderr.print(f"{counts['documents']} documents ({status}), {counts['entities']} entities, "
-                     f"{counts['triples']} triples → {where}")
+        stderr.print(
+            f"{counts['documents']} documents ({status}), {counts['entities']} entities, "
+            f"{counts['triples']} triples → {where}"
+        )
     if strict and errors:
         stderr.print(f"[red]--strict: {len(errors)} document(s) ended in error[/red]")
         raise typer.Exit(1)
@@ -134,11 +176,17 @@ def _count_inputs(inputs: list[str]) -> int | None:
 
 @evaluate_app.command("clean")
 def evaluate_clean(
-    gold: Annotated[Path, typer.Option("--gold", help="Labelled boilerplate folder (text/ and html/ pages).")] = Path("data/boilerplate"),
+    gold: Annotated[
+        Path, typer.Option("--gold", help="Labelled boilerplate folder (text/ and html/ pages).")
+    ] = Path("data/boilerplate"),
     split: Annotated[str, typer.Option("--split", help="dev, test or all.")] = "dev",
     config_dir: Annotated[Path | None, typer.Option("--config-dir", help="Folder of TOML settings.")] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the metrics JSON here too.")] = None,
-    show_errors: Annotated[bool, typer.Option("--show-errors", help="List every wrongly kept or dropped line.")] = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the metrics JSON here too.")
+    ] = None,
+    show_errors: Annotated[
+        bool, typer.Option("--show-errors", help="List every wrongly kept or dropped line.")
+    ] = False,
 ) -> None:
     """Line-level precision, recall and F1 of article-body lines on the labelled boilerplate pages."""
     from pipeline.config import Config

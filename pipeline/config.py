@@ -89,7 +89,9 @@ class Config:
                 for key in ("head", "tail"):
                     unknown = set(spec[key]) - set(entity_types)
                     if unknown:
-                        raise ConfigError(f"labels.toml: relation {name!r} {key} has unknown types {sorted(unknown)}")
+                        raise ConfigError(
+                            f"labels.toml: relation {name!r} {key} has unknown types {sorted(unknown)}"
+                        )
                 spec.setdefault("symmetric", False)
         except KeyError as e:
             raise ConfigError(f"labels.toml: missing key {e}") from None

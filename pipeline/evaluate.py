@@ -26,7 +26,9 @@ class LabelledPage:
     fmt: str  # "text" or "html"
     content: str  # the page as the cleaner sees it
     gold_body: tuple[str, ...]  # normalised gold body lines (HTML) or () for text pages
-    labels: tuple[str | None, ...] = ()  # per input line for text pages: body, title, boilerplate or None (blank)
+    labels: tuple[
+        str | None, ...
+    ] = ()  # per input line for text pages: body, title, boilerplate or None (blank)
     title: str | None = None
 
 
@@ -43,8 +45,14 @@ class Counts:
         p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
         r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
         f = 2 * p * r / (p + r) if p + r else 0.0
-        return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4),
-                "tp": self.tp, "fp": self.fp, "fn": self.fn}
+        return {
+            "precision": round(p, 4),
+            "recall": round(r, 4),
+            "f1": round(f, 4),
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+        }
 
 
 def parse_marked_text(text: str, name: str) -> tuple[str, tuple[str | None, ...]]:
@@ -58,7 +66,9 @@ def parse_marked_text(text: str, name: str) -> tuple[str, tuple[str | None, ...]
             continue
         marker, sep, rest = line.partition(" ")
         if marker not in MARKERS or not sep:
-            raise DataError(f"{name}:{lineno}: expected a '+', 'T' or '-' marker and a space, found {line[:20]!r}")
+            raise DataError(
+                f"{name}:{lineno}: expected a '+', 'T' or '-' marker and a space, found {line[:20]!r}"
+            )
         raw.append(rest)
         labels.append(MARKERS[marker])
     return "\n".join(raw), tuple(labels)
@@ -87,7 +97,9 @@ def load_pages(gold_dir: Path, split: str) -> list[LabelledPage]:
         title_file = path.with_suffix(".title.txt")
         title = title_file.read_text(encoding="utf-8").strip() if title_file.exists() else None
         gold = tuple(normalize_line(line) for line in body.split("\n") if line.strip())
-        pages.append(LabelledPage(path.stem, site, "html", path.read_text(encoding="utf-8"), gold, title=title))
+        pages.append(
+            LabelledPage(path.stem, site, "html", path.read_text(encoding="utf-8"), gold, title=title)
+        )
     if not pages:
         raise DataError(f"{gold_dir}: no labelled pages for split {split!r}")
     return pages
@@ -111,8 +123,14 @@ def evaluate_cleaner(gold_dir: Path, split: str, config: Config) -> dict[str, An
         if page.fmt == "text":
             result = cleaner.clean_text(page.content, repeated_lines=repeated[page.site])
             counts = _score_text_page(page, set(result.body_lines), errors)
-            gold_title = next((normalize_line(line) for line, lab in zip(page.content.split("\n"), page.labels,
-                                                                         strict=True) if lab == "title"), None)
+            gold_title = next(
+                (
+                    normalize_line(line)
+                    for line, lab in zip(page.content.split("\n"), page.labels, strict=True)
+                    if lab == "title"
+                ),
+                None,
+            )
         else:
             result = cleaner.clean_html(page.content)
             counts = _score_html_page(page, result.text, errors)
@@ -168,8 +186,10 @@ def _score_html_page(page: LabelledPage, text: str, errors: list[str]) -> Counts
 
 def format_clean_table(report: dict[str, Any]) -> str:
     m = report["metrics"]
-    rows = [f"cleaner, split {m['split']}: {m['pages']['text']} plain-text and {m['pages']['html']} HTML pages",
-            f"{'format':<8}{'P':>8}{'R':>8}{'F1':>8}"]
+    rows = [
+        f"cleaner, split {m['split']}: {m['pages']['text']} plain-text and {m['pages']['html']} HTML pages",
+        f"{'format':<8}{'P':>8}{'R':>8}{'F1':>8}",
+    ]
     for fmt in ("text", "html", "all"):
         x = m[fmt]
         rows.append(f"{fmt:<8}{x['precision']:>8.3f}{x['recall']:>8.3f}{x['f1']:>8.3f}")

@@ -46,8 +46,12 @@ def file_kind(path: Path) -> tuple[str | None, bool]:
     if gzipped:
         suffixes = suffixes[:-1]
     suffix = suffixes[-1] if suffixes else ""
-    for kind, known in (("text", TEXT_SUFFIXES), ("html", HTML_SUFFIXES), ("jsonl", JSONL_SUFFIXES),
-                        ("warc", WARC_SUFFIXES)):
+    for kind, known in (
+        ("text", TEXT_SUFFIXES),
+        ("html", HTML_SUFFIXES),
+        ("jsonl", JSONL_SUFFIXES),
+        ("warc", WARC_SUFFIXES),
+    ):
         if suffix in known:
             return kind, gzipped
     return None, gzipped
@@ -83,7 +87,7 @@ def decode_bytes(data: bytes, *, fmt: str = "text", declared: str | None = None)
     """Bytes to text with `\\n` newlines. Invalid UTF-8 is replaced, never dropped, and reported in the warnings."""
     warnings: list[str] = []
     if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
+        data = data[len(codecs.BOM_UTF8) :]
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _newlines(data.decode("utf-16", errors="replace")), warnings
     encoding = declared
@@ -126,7 +130,9 @@ def read_documents(inputs: Iterable[str], stdin: IO[str] | None = None) -> Itera
     """Every document in `inputs` (files, folders searched recursively, or `-` for JSONL on stdin), in order."""
     for item in inputs:
         if item == "-":
-            yield from read_jsonl_lines(stdin if stdin is not None else sys.stdin, origin="stdin", source="stdin")
+            yield from read_jsonl_lines(
+                stdin if stdin is not None else sys.stdin, origin="stdin", source="stdin"
+            )
             continue
         path = Path(item)
         if path.is_dir():
@@ -202,7 +208,13 @@ def _read_jsonl_file(path: Path, rel: str, source: str, gzipped: bool) -> Iterat
         text = text[: text.rfind("\n") + 1]
     yield from read_jsonl_lines(io.StringIO(text), rel, source)
     if gz_error:
-        yield _error(f"{rel}#truncated", rel, source, Status.ERROR, f"{gz_error}; records after the last complete line are lost")
+        yield _error(
+            f"{rel}#truncated",
+            rel,
+            source,
+            Status.ERROR,
+            f"{gz_error}; records after the last complete line are lost",
+        )
 
 
 def read_jsonl_lines(stream: IO[str], origin: str, source: str) -> Iterator[RawDocument]:
@@ -222,7 +234,13 @@ def read_jsonl_lines(stream: IO[str], origin: str, source: str) -> Iterator[RawD
 def document_from_record(record: Any, where: str, default_source: str) -> RawDocument:
     """A JSONL record (`id`, `text` or `html`; optional `url`, `title`, `date`, `source`) as a document."""
     if not isinstance(record, dict):
-        return _error(where, where, default_source, Status.ERROR, f"expected a JSON object, found {type(record).__name__}")
+        return _error(
+            where,
+            where,
+            default_source,
+            Status.ERROR,
+            f"expected a JSON object, found {type(record).__name__}",
+        )
     warnings: list[str] = []
     meta: dict[str, str | None] = {}
     for key in ("url", "title", "date", "source"):
@@ -246,10 +264,28 @@ def document_from_record(record: Any, where: str, default_source: str) -> RawDoc
     if not isinstance(content, str):
         return _error(doc_id, where, source, Status.ERROR, "record has no string 'text' or 'html' field")
     if not content.strip():
-        return RawDocument(id=doc_id, source=source, fmt=fmt, origin=where, status=Status.EMPTY,
-                           reason="empty 'text'/'html' field", url=meta["url"], title=meta["title"], date=meta["date"])
-    return RawDocument(id=doc_id, source=source, fmt=fmt, content=_newlines(content), url=meta["url"],
-                       title=meta["title"], date=meta["date"], origin=where, warnings=tuple(warnings))
+        return RawDocument(
+            id=doc_id,
+            source=source,
+            fmt=fmt,
+            origin=where,
+            status=Status.EMPTY,
+            reason="empty 'text'/'html' field",
+            url=meta["url"],
+            title=meta["title"],
+            date=meta["date"],
+        )
+    return RawDocument(
+        id=doc_id,
+        source=source,
+        fmt=fmt,
+        content=_newlines(content),
+        url=meta["url"],
+        title=meta["title"],
+        date=meta["date"],
+        origin=where,
+        warnings=tuple(warnings),
+    )
 
 
 def read_warc(path: Path, rel: str, source: str) -> Iterator[RawDocument]:
@@ -266,23 +302,47 @@ def read_warc(path: Path, rel: str, source: str) -> Iterator[RawDocument]:
                 doc_id = f"{rel}#{n}"
                 url = record.rec_headers.get_header("WARC-Target-URI")
                 date = record.rec_headers.get_header("WARC-Date")
-                ctype = (record.http_headers.get_header("Content-Type") if record.http_headers else None) or ""
+                ctype = (
+                    record.http_headers.get_header("Content-Type") if record.http_headers else None
+                ) or ""
                 doc_source = source_of(url, source)
                 if "html" not in ctype.lower():
-                    yield _error(doc_id, doc_id, doc_source, Status.SKIPPED, f"WARC response of type {ctype or 'unknown'!r}, not HTML")
+                    yield _error(
+                        doc_id,
+                        doc_id,
+                        doc_source,
+                        Status.SKIPPED,
+                        f"WARC response of type {ctype or 'unknown'!r}, not HTML",
+                    )
                     continue
                 charset = re.search(r"charset=([\w.:-]+)", ctype, re.IGNORECASE)
                 data = record.content_stream().read()
                 if not data.strip():
                     yield _error(doc_id, doc_id, doc_source, Status.EMPTY, "empty WARC response body")
                     continue
-                text, warnings = decode_bytes(data, fmt="html", declared=charset.group(1) if charset else None)
-                yield RawDocument(id=doc_id, source=doc_source, fmt="html", content=text, url=url, date=date,
-                                  origin=doc_id, warnings=tuple(warnings))
+                text, warnings = decode_bytes(
+                    data, fmt="html", declared=charset.group(1) if charset else None
+                )
+                yield RawDocument(
+                    id=doc_id,
+                    source=doc_source,
+                    fmt="html",
+                    content=text,
+                    url=url,
+                    date=date,
+                    origin=doc_id,
+                    warnings=tuple(warnings),
+                )
     except (OSError, EOFError, zlib.error, gzip.BadGzipFile, ValueError) as e:
         yield _error(f"{rel}#error", rel, source, Status.ERROR, f"unreadable WARC after {n} response(s): {e}")
     except Exception as e:  # warcio raises its own parse errors on damaged records
-        yield _error(f"{rel}#error", rel, source, Status.ERROR, f"unreadable WARC after {n} response(s): {type(e).__name__}: {e}")
+        yield _error(
+            f"{rel}#error",
+            rel,
+            source,
+            Status.ERROR,
+            f"unreadable WARC after {n} response(s): {type(e).__name__}: {e}",
+        )
 
 
 def dumps(record: dict[str, Any]) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -42,15 +42,22 @@ def document_record(doc: Document) -> dict[str, Any]:
         "removed": {
             "blocks": len(doc.removed),
             "by_reason": dict(sorted(by_reason.items())),
-            "detail": [{"start_line": b.start_line, "end_line": b.end_line, "reason": b.reason, "text": b.text}
-                       for b in doc.removed],
+            "detail": [
+                {"start_line": b.start_line, "end_line": b.end_line, "reason": b.reason, "text": b.text}
+                for b in doc.removed
+            ],
         },
     }
 
 
 def entity_record(e: Entity) -> dict[str, Any]:
-    return {"doc_id": e.doc_id, **mention_record(e.mention), "sentence": e.sentence, "score": e.score,
-            "extractor": e.extractor}
+    return {
+        "doc_id": e.doc_id,
+        **mention_record(e.mention),
+        "sentence": e.sentence,
+        "score": e.score,
+        "extractor": e.extractor,
+    }
 
 
 def triple_record(t: Triple) -> dict[str, Any]:
@@ -69,7 +76,7 @@ def triple_record(t: Triple) -> dict[str, Any]:
     }
 
 
-@lru_cache(maxsize=None)
+@cache
 def json_schema(kind: str) -> dict[str, Any]:
     """The JSON Schema of one record kind: document, entity, triple or manifest."""
     text = resources.files("pipeline").joinpath("schemas", f"{kind}.schema.json").read_text(encoding="utf-8")

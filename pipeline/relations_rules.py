@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 class RelationRules:
     """Finds `Relation`s in a doc whose entities are already set."""
 
-    def __init__(self, settings: dict[str, Any], triggers: dict[str, Any], schema: Schema, gaz: Gazetteers) -> None:
+    def __init__(
+        self, settings: dict[str, Any], triggers: dict[str, Any], schema: Schema, gaz: Gazetteers
+    ) -> None:
         self.scores: dict[str, float] = settings["rules"]
         self.p: dict[str, Any] = settings["patterns"]
         self.schema = schema
@@ -61,7 +63,12 @@ class RelationRules:
             if i >= limit or i in others or doc[i].pos_ != "PROPN" or not saw_org_noun:
                 continue
             j = i
-            while j < len(doc) and doc[j].pos_ == "PROPN" and j not in others and (doc[j].is_title or doc[j].is_upper):
+            while (
+                j < len(doc)
+                and doc[j].pos_ == "PROPN"
+                and j not in others
+                and (doc[j].is_title or doc[j].is_upper)
+            ):
                 j += 1
             if j > i:
                 out.append((Span(doc, i, j, label="ORG"), self.p["org_pattern_score"]))
@@ -89,14 +96,20 @@ class RelationRules:
         found += self._interactions(doc, index, ents)
         return self._dedupe(found)
 
-    def _make(self, head: Span, relation: str, tail: Span, rule: str, trigger: Span | None = None) -> list[Relation]:
+    def _make(
+        self, head: Span, relation: str, tail: Span, rule: str, trigger: Span | None = None
+    ) -> list[Relation]:
         from pipeline.baseline import Relation
 
         if head == tail or head.sent != tail.sent and rule != "interaction_noun":
             return []
         if not self.schema.is_allowed(relation, head.label_, tail.label_):
             return []
-        return [Relation(head=head, relation=relation, tail=tail, score=self.scores[rule], rule=rule, trigger=trigger)]
+        return [
+            Relation(
+                head=head, relation=relation, tail=tail, score=self.scores[rule], rule=rule, trigger=trigger
+            )
+        ]
 
     def _dedupe(self, found: list[Relation]) -> list[Relation]:
         best: dict[tuple[Any, ...], Relation] = {}
@@ -116,53 +129,67 @@ class RelationRules:
             if place_i < 0:
                 continue
             place = ents[place_i]
-            for ent in ents[place_i + 1:]:
+            for ent in ents[place_i + 1 :]:
                 if ent.start - based.i > self.p["max_based_gap_tokens"] or ent.sent != place.sent:
                     break
                 if ent.label_ in ("ORG", "AGENCY"):
-                    out += self._make(ent, "based_in", place, "based_in_hyphen", trigger=doc[based.i - 1:based.i + 1])
+                    out += self._make(
+                        ent, "based_in", place, "based_in_hyphen", trigger=doc[based.i - 1 : based.i + 1]
+                    )
                     break
         lemmas = {w.lower() for w in self.p["based_lemmas"]}
         for tok in doc:
             if tok.lemma_.lower() not in lemmas or doc[tok.i - 1].text in ("-", "–"):
                 continue
-            places = [entity for prep in tok.children if prep.lower_ == "in"
-                      for obj in prep.children if obj.dep_ == "pobj"
-                      for entity in [self._ent(obj, index, ents)] if entity is not None]
+            places = [
+                entity
+                for prep in tok.children
+                if prep.lower_ == "in"
+                for obj in prep.children
+                if obj.dep_ == "pobj"
+                for entity in [self._ent(obj, index, ents)]
+                if entity is not None
+            ]
             heads = [e for e in self._subjects(tok, index, ents)]
             if tok.dep_ in ("acl", "relcl", "amod") and (h := self._ent(tok.head, index, ents)) is not None:
                 heads.append(h)
             for head in heads:
                 for place in places:
-                    out += self._make(head, "based_in", place, "based_in_phrase", trigger=doc[tok.i:tok.i + 1])
+                    out += self._make(
+                        head, "based_in", place, "based_in_phrase", trigger=doc[tok.i : tok.i + 1]
+                    )
         return out
 
     def _possessive_and_of(self, doc: Doc, index: list[int], ents: list[Span]) -> list[Relation]:
-        """"China's Ministry of Public Security" and "the Ministry of Defence of Ukraine" -> part_of."""
+        """ "China's Ministry of Public Security" and "the Ministry of Defence of Ukraine" -> part_of."""
         out: list[Relation] = []
         for a, b in zip(ents, ents[1:], strict=False):
-            between = doc[a.end:b.start]
+            between = doc[a.end : b.start]
             if b.label_ not in ("AGENCY", "ORG"):
                 continue
             if len(between) == 1 and between[0].tag_ == "POS" and a.label_ in ("COUNTRY", "AGENCY", "ORG"):
                 out += self._make(b, "part_of", a, "part_of_possessive")
         for a, b in zip(ents, ents[1:], strict=False):
-            between = doc[a.end:b.start]
-            if a.label_ == "AGENCY" and [t.lower_ for t in between] in (["of"], ["of", "the"]) and b.label_ == "COUNTRY":
+            between = doc[a.end : b.start]
+            if (
+                a.label_ == "AGENCY"
+                and [t.lower_ for t in between] in (["of"], ["of", "the"])
+                and b.label_ == "COUNTRY"
+            ):
                 out += self._make(a, "part_of", b, "part_of_of")
         return out
 
     def _located_in(self, doc: Doc, ents: list[Span]) -> list[Relation]:
-        """"Thessaloniki, Greece": a place, a comma, then a country that does not start a list."""
+        """ "Thessaloniki, Greece": a place, a comma, then a country that does not start a list."""
         out: list[Relation] = []
         for k, (a, b) in enumerate(zip(ents, ents[1:], strict=False)):
-            if a.label_ != "LOC" or b.label_ != "COUNTRY" or doc[a.end:b.start].text.strip() != ",":
+            if a.label_ != "LOC" or b.label_ != "COUNTRY" or doc[a.end : b.start].text.strip() != ",":
                 continue
             after = doc[b.end].lower_ if b.end < len(doc) else ""
             before = doc[a.start - 1].lower_ if a.start > 0 else ""
             if after in ("and", "or") or before == ",":
                 continue
-            if k + 2 < len(ents) and doc[b.end:ents[k + 2].start].text.strip() == ",":
+            if k + 2 < len(ents) and doc[b.end : ents[k + 2].start].text.strip() == ",":
                 continue  # "Paris, France, Berlin, Germany" is still fine; "Italy, Croatia, Serbia" never reaches here
             out += self._make(a, "located_in", b, "located_in_comma")
         return out
@@ -178,7 +205,7 @@ class RelationRules:
         return None
 
     def _titles(self, doc: Doc, index: list[int], ents: list[Span]) -> list[Relation]:
-        """"Prime Minister X of Y", "Y's Prime Minister X", "Y spokesperson X", "X, the head of Y"."""
+        """ "Prime Minister X of Y", "Y's Prime Minister X", "Y spokesperson X", "X, the head of Y"."""
         out: list[Relation] = []
         window = self.p["title_window_tokens"]
         for k, person in enumerate(ents):
@@ -186,7 +213,7 @@ class RelationRules:
                 continue
             prev = ents[k - 1] if k > 0 else None
             lo = max(person.sent.start, person.start - window, prev.end if prev is not None else 0)
-            before = doc[lo:person.start]
+            before = doc[lo : person.start]
             found = self._title_relation(before.text) if len(before) else None
             if found is not None:
                 relation, _ = found
@@ -194,7 +221,12 @@ class RelationRules:
                 if prev is not None and prev.end >= person.start - window - 1 and prev.sent == person.sent:
                     org = prev
                 nxt = ents[k + 1] if k + 1 < len(ents) else None
-                if nxt is not None and [t.lower_ for t in doc[person.end:nxt.start]] in (["of"], ["of", "the"], ["at"], ["for"]):
+                if nxt is not None and [t.lower_ for t in doc[person.end : nxt.start]] in (
+                    ["of"],
+                    ["of", "the"],
+                    ["at"],
+                    ["for"],
+                ):
                     org = nxt
                 if org is not None and org.label_ in ("ORG", "AGENCY", "COUNTRY"):
                     rule = "leads_title" if relation == "leads" else "works_for_title"
@@ -203,7 +235,7 @@ class RelationRules:
             nxt = ents[k + 1] if k + 1 < len(ents) else None
             if nxt is None or nxt.sent != person.sent or nxt.start - person.end > window + 3:
                 continue
-            gap = doc[person.end:nxt.start]
+            gap = doc[person.end : nxt.start]
             if not len(gap) or gap[0].text != "," or gap[-1].lower_ not in ("of", "at", "for", "'s", "’s"):
                 continue
             found = self._title_relation(gap.text)
@@ -213,21 +245,23 @@ class RelationRules:
         return out
 
     def _membership(self, doc: Doc, index: list[int], ents: list[Span]) -> list[Relation]:
-        """"NATO member Poland", "Poland, a member of NATO", "Finland joined NATO"."""
+        """ "NATO member Poland", "Poland, a member of NATO", "Finland joined NATO"."""
         out: list[Relation] = []
         words = {w.lower() for w in self.p["member_words"]}
         for a, b in zip(ents, ents[1:], strict=False):
-            gap = doc[a.end:b.start].text.lower().strip()
+            gap = doc[a.end : b.start].text.lower().strip()
             if a.label_ == "ORG" and gap in words:
-                out += self._make(b, "member_of", a, "member_of_pattern", trigger=doc[a.end:b.start])
+                out += self._make(b, "member_of", a, "member_of_pattern", trigger=doc[a.end : b.start])
             if gap.startswith(",") and gap.endswith(" of") and any(f" {w} of" in f" {gap}" for w in words):
-                out += self._make(a, "member_of", b, "member_of_pattern", trigger=doc[a.end:b.start])
+                out += self._make(a, "member_of", b, "member_of_pattern", trigger=doc[a.end : b.start])
         joins = {w.lower() for w in self.p["join_lemmas"]}
         for tok in doc:
             if tok.pos_ == "VERB" and tok.lemma_.lower() in joins and not self._is_negated_or_hedged(tok):
                 for head in self._subjects(tok, index, ents):
                     for tail in self._objects(tok, index, ents, preps=()):
-                        out += self._make(head, "member_of", tail, "member_of_pattern", trigger=doc[tok.i:tok.i + 1])
+                        out += self._make(
+                            head, "member_of", tail, "member_of_pattern", trigger=doc[tok.i : tok.i + 1]
+                        )
         return out
 
     # Interaction relations -------------------------------------------------------------------------------------
@@ -249,50 +283,87 @@ class RelationRules:
                 rule = "interaction_noun"
             else:
                 continue
-            trigger = doc[tok.i:tok.i + 1]
+            trigger = doc[tok.i : tok.i + 1]
             for head in heads:
                 for tail in tails:
                     out += self._make(head, relation, tail, rule, trigger=trigger)
         return out
 
-    def _verb_arguments(self, verb: Token, index: list[int], ents: list[Span],
-                        relation: str) -> tuple[list[Span], list[Span]]:
+    def _verb_arguments(
+        self, verb: Token, index: list[int], ents: list[Span], relation: str
+    ) -> tuple[list[Span], list[Span]]:
         passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
         if passive:
-            heads = [e for c in verb.children if c.dep_ == "agent" for o in c.children if o.dep_ == "pobj"
-                     for e in self._with_conjuncts(o, index, ents)]
-            tails = [e for c in verb.children if c.dep_ == "nsubjpass" for e in self._with_conjuncts(c, index, ents)]
+            heads = [
+                e
+                for c in verb.children
+                if c.dep_ == "agent"
+                for o in c.children
+                if o.dep_ == "pobj"
+                for e in self._with_conjuncts(o, index, ents)
+            ]
+            tails = [
+                e
+                for c in verb.children
+                if c.dep_ == "nsubjpass"
+                for e in self._with_conjuncts(c, index, ents)
+            ]
         else:
             heads = self._subjects(verb, index, ents)
             tails = self._objects(verb, index, ents, preps=tuple(self.p["object_preps"]))
             if not tails and relation == "alleges":
-                tails = [e for c in verb.children if c.dep_ == "ccomp"
-                         for s in c.children if s.dep_ in ("nsubj", "nsubjpass")
-                         for e in self._with_conjuncts(s, index, ents)]
+                tails = [
+                    e
+                    for c in verb.children
+                    if c.dep_ == "ccomp"
+                    for s in c.children
+                    if s.dep_ in ("nsubj", "nsubjpass")
+                    for e in self._with_conjuncts(s, index, ents)
+                ]
         if self.schema.is_symmetric(relation) and len(heads) > 1 and not tails:
             tails = heads[1:]  # "China and Italy signed ..." pairs the conjoined subjects
             heads = heads[:1]
         return heads, tails
 
-    def _noun_arguments(self, noun: Token, index: list[int], ents: list[Span],
-                        governors: set[str]) -> tuple[list[Span], list[Span]]:
+    def _noun_arguments(
+        self, noun: Token, index: list[int], ents: list[Span], governors: set[str]
+    ) -> tuple[list[Span], list[Span]]:
         preps = tuple(self.p["object_preps"])
-        tails = [e for prep in noun.children if prep.dep_ == "prep" and prep.lower_ in preps
-                 for o in prep.children if o.dep_ == "pobj" for e in self._with_conjuncts(o, index, ents)]
+        tails = [
+            e
+            for prep in noun.children
+            if prep.dep_ == "prep" and prep.lower_ in preps
+            for o in prep.children
+            if o.dep_ == "pobj"
+            for e in self._with_conjuncts(o, index, ents)
+        ]
         heads: list[Span] = []
         # "talks between X and Y", "an agreement between X and Y": a symmetric pair with no outside actor
-        between = [e for prep in noun.children if prep.lower_ == "between"
-                   for o in prep.children if o.dep_ == "pobj" for e in self._with_conjuncts(o, index, ents)]
+        between = [
+            e
+            for prep in noun.children
+            if prep.lower_ == "between"
+            for o in prep.children
+            if o.dep_ == "pobj"
+            for e in self._with_conjuncts(o, index, ents)
+        ]
         if len(between) >= 2:
             return between[:1], between[1:]
         gov = noun.head
-        if noun.dep_ in ("dobj", "nsubjpass") and gov.lemma_.lower() in governors and not self._is_negated_or_hedged(gov):
+        if (
+            noun.dep_ in ("dobj", "nsubjpass")
+            and gov.lemma_.lower() in governors
+            and not self._is_negated_or_hedged(gov)
+        ):
             heads = self._subjects(gov, index, ents)
             if not tails:
                 tails = self._objects(gov, index, ents, preps=preps)
         # "the US sanctions on Russia", "Russia's attack on Odessa": the possessor or a compound name is the actor
         for child in noun.children:
-            if child.dep_ in ("poss", "compound", "nmod") and (e := self._ent(child, index, ents)) is not None:
+            if (
+                child.dep_ in ("poss", "compound", "nmod")
+                and (e := self._ent(child, index, ents)) is not None
+            ):
                 heads.append(e)
         return heads, [t for t in tails if t not in heads]
 

@@ -106,8 +106,11 @@ class Pipeline:
         for raw in block:
             if raw.status == Status.OK and raw.fmt == "text":
                 by_source[raw.source].append(raw.content)
-        repeated = {src: repeated_lines(texts, self.repeated_min_docs) for src, texts in by_source.items()
-                    if len(texts) >= self.repeated_min_docs}
+        repeated = {
+            src: repeated_lines(texts, self.repeated_min_docs)
+            for src, texts in by_source.items()
+            if len(texts) >= self.repeated_min_docs
+        }
         docs = []
         for raw in block:
             seen[raw.id] += 1
@@ -116,16 +119,28 @@ class Pipeline:
         return docs
 
     def clean_one(self, raw: RawDocument, doc_id: str, repeated: frozenset[str]) -> Document:
-        doc = Document(id=doc_id, source=raw.source, text="", url=raw.url, title=raw.title, date=raw.date,
-                       origin=raw.origin, status=raw.status, reason=raw.reason, warnings=list(raw.warnings))
+        doc = Document(
+            id=doc_id,
+            source=raw.source,
+            text="",
+            url=raw.url,
+            title=raw.title,
+            date=raw.date,
+            origin=raw.origin,
+            status=raw.status,
+            reason=raw.reason,
+            warnings=list(raw.warnings),
+        )
         if doc_id != raw.id:
             doc.warnings.append(f"duplicate id {raw.id!r}; renamed")
         if raw.status != Status.OK:
             return doc
         try:
-            result: CleanResult = (self.cleaner.clean_html(raw.content, title=raw.title) if raw.fmt == "html"
-                                   else self.cleaner.clean_text(raw.content, title=raw.title,
-                                                                repeated_lines=repeated))
+            result: CleanResult = (
+                self.cleaner.clean_html(raw.content, title=raw.title)
+                if raw.fmt == "html"
+                else self.cleaner.clean_text(raw.content, title=raw.title, repeated_lines=repeated)
+            )
         except Exception as e:  # one bad page must not stop a corpus run; it is recorded instead
             logger.exception("cleaning %s failed", doc_id)
             doc.status, doc.reason = Status.ERROR, f"cleaning failed: {type(e).__name__}: {e}"
@@ -134,13 +149,20 @@ class Pipeline:
         doc.title = raw.title or result.title
         doc.date = raw.date or result.date
         if not doc.text.strip():
-            doc.status, doc.reason = Status.EMPTY, "no article body found" if raw.fmt == "html" else "nothing left after cleaning"
+            doc.status, doc.reason = (
+                Status.EMPTY,
+                "no article body found" if raw.fmt == "html" else "nothing left after cleaning",
+            )
         return doc
 
     def extract(self, docs: list[Document], stats: RunStats) -> Iterator[Document]:
         todo = [d for d in docs if d.status == Status.OK]
-        parsed = segment(self.nlp, (d.text for d in todo), max_chars=int(self.settings["max_piece_chars"]),
-                         batch_size=int(self.settings["batch_size"]))
+        parsed = segment(
+            self.nlp,
+            (d.text for d in todo),
+            max_chars=int(self.settings["max_piece_chars"]),
+            batch_size=int(self.settings["batch_size"]),
+        )
         results: dict[int, Any] = {}
         t0 = time.perf_counter()
         for n, spacy_doc in enumerate(self.extractor.pipe(parsed)):
@@ -174,13 +196,22 @@ def fill_document(doc: Document, spacy_doc: Any, extractor: Extractor) -> None:
         first = min(rel.head.start_char, rel.tail.start_char)
         last = max(rel.head.end_char, rel.tail.end_char)
         s0, s1 = sentence_of(first), sentence_of(last - 1)
-        evidence = doc.text[doc.sentences[s0][0]:doc.sentences[s1][1]] if doc.sentences else ""
-        doc.triples.append(Triple(
-            doc_id=doc.id, head=_mention(rel.head), relation=rel.relation, tail=_mention(rel.tail),
-            score=rel.score, sentence=sentence_of(rel.head.start_char), evidence=evidence.strip(),
-            extractor=extractor.name, version=extractor.version,
-            trigger=_mention(rel.trigger) if rel.trigger is not None else None, rule=rel.rule,
-        ))
+        evidence = doc.text[doc.sentences[s0][0] : doc.sentences[s1][1]] if doc.sentences else ""
+        doc.triples.append(
+            Triple(
+                doc_id=doc.id,
+                head=_mention(rel.head),
+                relation=rel.relation,
+                tail=_mention(rel.tail),
+                score=rel.score,
+                sentence=sentence_of(rel.head.start_char),
+                evidence=evidence.strip(),
+                extractor=extractor.name,
+                version=extractor.version,
+                trigger=_mention(rel.trigger) if rel.trigger is not None else None,
+                rule=rel.rule,
+            )
+        )
     if not doc.entities:
         doc.warnings.append("no entities found")
 
@@ -231,9 +262,17 @@ def prepare_output(out_dir: Path, force: bool) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
 
 
-def run_extract(inputs: list[str], out_dir: Path | None, *, config: Config | None = None,
-                extractor: str | None = None, force: bool = False, stdout: IO[str] | None = None,
-                stdin: IO[str] | None = None, on_document: Callable[[Document], None] | None = None) -> dict[str, Any]:
+def run_extract(
+    inputs: list[str],
+    out_dir: Path | None,
+    *,
+    config: Config | None = None,
+    extractor: str | None = None,
+    force: bool = False,
+    stdout: IO[str] | None = None,
+    stdin: IO[str] | None = None,
+    on_document: Callable[[Document], None] | None = None,
+) -> dict[str, Any]:
     """Run the pipeline over `inputs`. With `out_dir` None, triples go to `stdout` as JSONL and nothing else is written."""
     config = config or Config()
     stats = RunStats()
@@ -248,8 +287,10 @@ def run_extract(inputs: list[str], out_dir: Path | None, *, config: Config | Non
             assert stdout is not None, "stdout is required without an output folder"
             files = {"triples": stdout}
         else:
-            files = {kind: stack.enter_context(AtomicWriter(out_dir / f"{kind}.jsonl"))
-                     for kind in ("documents", "entities", "triples")}
+            files = {
+                kind: stack.enter_context(AtomicWriter(out_dir / f"{kind}.jsonl"))
+                for kind in ("documents", "entities", "triples")
+            }
         for doc in docs:
             t1 = time.perf_counter()
             if "documents" in files:

@@ -49,10 +49,16 @@ def split_text(text: str, max_chars: int) -> list[str]:
     return pieces
 
 
-def segment(nlp: Language, texts: Iterable[str], *, max_chars: int = 100_000, batch_size: int = 32) -> Iterator[Doc]:
+def segment(
+    nlp: Language, texts: Iterable[str], *, max_chars: int = 100_000, batch_size: int = 32
+) -> Iterator[Doc]:
     """One parsed `Doc` per text, in order; long texts are parsed in pieces and joined."""
-    buffered = ((piece, (n, len(pieces))) for n, text in enumerate(texts)
-                for pieces in [split_text(text, max_chars)] for piece in pieces)
+    buffered = (
+        (piece, (n, len(pieces)))
+        for n, text in enumerate(texts)
+        for pieces in [split_text(text, max_chars)]
+        for piece in pieces
+    )
     parts: list[Doc] = []
     for doc, (_, n_pieces) in nlp.pipe(buffered, as_tuples=True, batch_size=batch_size):
         parts.append(doc)

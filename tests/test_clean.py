@@ -15,8 +15,17 @@ BODY = [
     "Its new release – dubbed “Patrol and Persuade” – focuses on the scale of the network",
     "Beijing has denied it is running undeclared police forces outside its territory",
 ]
-CHROME = ["Politics", "Powered by Cloudevo", "Related articles", "Latest Stories", "Mattel releases the first Barbie",
-          "January 12, 2026", "Copyright ©", "PERSONAL DATA PROTECTION POLICY", "Follow en.protothema.gr"]
+CHROME = [
+    "Politics",
+    "Powered by Cloudevo",
+    "Related articles",
+    "Latest Stories",
+    "Mattel releases the first Barbie",
+    "January 12, 2026",
+    "Copyright ©",
+    "PERSONAL DATA PROTECTION POLICY",
+    "Follow en.protothema.gr",
+]
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +74,10 @@ def test_plain_text_page(cleaner: Cleaner) -> None:
 
 def test_lines_repeated_across_a_source_are_chrome(cleaner: Cleaner) -> None:
     tagline = "Sign in to keep reading the stories that matter to the valley and beyond today"
-    pages = [f"{tagline}.\n{PAGE}", f"{tagline}.\nOther story\nA different article body sentence that is long enough to count as prose."]
+    pages = [
+        f"{tagline}.\n{PAGE}",
+        f"{tagline}.\nOther story\nA different article body sentence that is long enough to count as prose.",
+    ]
     repeated = repeated_lines(pages, 2)
     assert normalize_line(f"{tagline}.") in repeated
     result = cleaner.clean_text(pages[0], repeated_lines=repeated)
@@ -74,8 +86,10 @@ def test_lines_repeated_across_a_source_are_chrome(cleaner: Cleaner) -> None:
 
 
 def test_clean_text_input_is_kept(cleaner: Cleaner) -> None:
-    text = ("The Federal Cartel Office opened an investigation into the freight platform on Monday.\n\n"
-            "The company said it would cooperate fully with the authority.")
+    text = (
+        "The Federal Cartel Office opened an investigation into the freight platform on Monday.\n\n"
+        "The company said it would cooperate fully with the authority."
+    )
     assert cleaner.clean_text(text).text == text
 
 

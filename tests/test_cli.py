@@ -33,7 +33,12 @@ def test_stdout_mode_writes_only_triples_jsonl() -> None:
 def test_extract_to_folder_then_force(tmp_path: Path) -> None:
     args = ["extract", str(SAMPLE / "feed.jsonl"), "-o", str(tmp_path), "-q"]
     assert runner.invoke(app, args).exit_code == 0
-    assert {p.name for p in tmp_path.iterdir()} == {"documents.jsonl", "entities.jsonl", "triples.jsonl", "manifest.json"}
+    assert {p.name for p in tmp_path.iterdir()} == {
+        "documents.jsonl",
+        "entities.jsonl",
+        "triples.jsonl",
+        "manifest.json",
+    }
     again = runner.invoke(app, args)
     assert again.exit_code == 2 and "--force" in again.output
     assert runner.invoke(app, [*args, "--force"]).exit_code == 0

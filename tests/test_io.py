@@ -35,7 +35,13 @@ def test_text_html_and_ids_from_relative_paths(tmp_path: Path) -> None:
 def test_jsonl_records_ids_and_metadata(tmp_path: Path) -> None:
     path = tmp_path / "feed.jsonl"
     records = [
-        {"id": "x1", "text": "Body one.", "url": "https://www.example.org/a", "title": "A", "date": "2026-01-02"},
+        {
+            "id": "x1",
+            "text": "Body one.",
+            "url": "https://www.example.org/a",
+            "title": "A",
+            "date": "2026-01-02",
+        },
         {"text": "No id here."},
         {"id": 7, "html": HTML, "source": "wire"},
     ]
@@ -51,7 +57,11 @@ def test_gzip_of_each_kind(tmp_path: Path) -> None:
     (tmp_path / "b.html.gz").write_bytes(gzip.compress(HTML.encode()))
     (tmp_path / "c.jsonl.gz").write_bytes(gzip.compress(b'{"id": "r", "text": "x"}\n'))
     docs = _read(tmp_path / "a.txt.gz", tmp_path / "b.html.gz", tmp_path / "c.jsonl.gz")
-    assert [(d.fmt, d.status) for d in docs] == [("text", Status.OK), ("html", Status.OK), ("text", Status.OK)]
+    assert [(d.fmt, d.status) for d in docs] == [
+        ("text", Status.OK),
+        ("html", Status.OK),
+        ("text", Status.OK),
+    ]
     assert docs[0].content == "Some text."
 
 
@@ -62,10 +72,14 @@ def _warc(tmp_path: Path, name: str) -> Path:
     path = tmp_path / name
     with path.open("wb") as f:
         writer = WARCWriter(f, gzip=name.endswith(".gz"))
-        for url, ctype, body in [("https://news.example/a", "text/html; charset=utf-8", HTML.encode()),
-                                 ("https://news.example/logo.png", "image/png", b"\x89PNG....")]:
+        for url, ctype, body in [
+            ("https://news.example/a", "text/html; charset=utf-8", HTML.encode()),
+            ("https://news.example/logo.png", "image/png", b"\x89PNG...."),
+        ]:
             headers = StatusAndHeaders("200 OK", [("Content-Type", ctype)], protocol="HTTP/1.1")
-            record = writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers)
+            record = writer.create_warc_record(
+                url, "response", payload=io.BytesIO(body), http_headers=headers
+            )
             writer.write_record(record)
     return path
 
@@ -74,7 +88,11 @@ def test_warc_html_responses_and_skipped_others(tmp_path: Path) -> None:
     for name in ("crawl.warc", "crawl2.warc.gz"):
         docs = _read(_warc(tmp_path, name))
         assert [d.status for d in docs] == [Status.OK, Status.SKIPPED]
-        assert docs[0].url == "https://news.example/a" and docs[0].fmt == "html" and docs[0].source == "news.example"
+        assert (
+            docs[0].url == "https://news.example/a"
+            and docs[0].fmt == "html"
+            and docs[0].source == "news.example"
+        )
         assert "image/png" in (docs[1].reason or "")
 
 
@@ -85,6 +103,7 @@ def test_stdin_jsonl() -> None:
 
 
 # Bad input: one test per case; each becomes a record with a status and a reason, and reading goes on.
+
 
 def test_empty_file(tmp_path: Path) -> None:
     (tmp_path / "e.txt").write_bytes(b"")
@@ -99,7 +118,7 @@ def test_binary_file(tmp_path: Path) -> None:
 
 
 def test_invalid_utf8_is_replaced_and_reported(tmp_path: Path) -> None:
-    (tmp_path / "u.txt").write_bytes("Café ".encode() + b"\xff\xfe broken" + " ok.".encode())
+    (tmp_path / "u.txt").write_bytes("Café ".encode() + b"\xff\xfe broken" + b" ok.")
     (doc,) = _read(tmp_path / "u.txt")
     assert doc.status == Status.OK and "\ufffd" in doc.content and "ok." in doc.content
     assert any("invalid" in w for w in doc.warnings)
@@ -122,7 +141,9 @@ def test_truncated_gzip_jsonl_keeps_complete_records(tmp_path: Path) -> None:
 
 
 def test_malformed_jsonl_lines() -> None:
-    stream = io.StringIO('{"id": "a", "text": "ok"}\n{broken\n[1, 2]\n{"id": "b"}\n{"id": "c", "text": "fine"}\n')
+    stream = io.StringIO(
+        '{"id": "a", "text": "ok"}\n{broken\n[1, 2]\n{"id": "b"}\n{"id": "c", "text": "fine"}\n'
+    )
     docs = list(read_jsonl_lines(stream, "feed.jsonl", "feed"))
     assert [d.status for d in docs] == [Status.OK, Status.ERROR, Status.ERROR, Status.ERROR, Status.OK]
     assert docs[1].id == "feed.jsonl:2" and "malformed JSON" in docs[1].reason

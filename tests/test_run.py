@@ -19,7 +19,12 @@ def test_sample_run_writes_four_valid_outputs(sample_run: Path) -> None:
     ents = read_jsonl(sample_run / "entities.jsonl")
     triples = read_jsonl(sample_run / "triples.jsonl")
     manifest = json.loads((sample_run / "manifest.json").read_text(encoding="utf-8"))
-    for kind, records in (("document", docs), ("entity", ents), ("triple", triples), ("manifest", [manifest])):
+    for kind, records in (
+        ("document", docs),
+        ("entity", ents),
+        ("triple", triples),
+        ("manifest", [manifest]),
+    ):
         for record in records:
             validate(kind, record)
     assert manifest["counts"]["documents"] == len(docs)
@@ -30,12 +35,12 @@ def test_sample_run_writes_four_valid_outputs(sample_run: Path) -> None:
 def test_offsets_slice_to_mentions(sample_run: Path) -> None:
     texts = {d["id"]: d["text"] for d in read_jsonl(sample_run / "documents.jsonl")}
     for e in read_jsonl(sample_run / "entities.jsonl"):
-        assert texts[e["doc_id"]][e["start"]:e["end"]] == e["text"]
+        assert texts[e["doc_id"]][e["start"] : e["end"]] == e["text"]
     for t in read_jsonl(sample_run / "triples.jsonl"):
         text = texts[t["doc_id"]]
         for m in (t["head"], t["tail"], t["trigger"]):
             if m is not None:
-                assert text[m["start"]:m["end"]] == m["text"]
+                assert text[m["start"] : m["end"]] == m["text"]
                 assert m["start"] >= 0 and m["end"] <= len(text)
         assert t["head"]["text"] in t["evidence"] and t["tail"]["text"] in t["evidence"]
 
@@ -48,9 +53,14 @@ def test_every_sample_article_yields_triples(sample_run: Path) -> None:
     with_triples = {t["doc_id"] for t in triples}
     assert all(d["id"] in with_triples for d in articles)
     found = {(t["head"]["text"], t["relation"], t["tail"]["text"]) for t in triples}
-    for expected in [("Meridian Justice", "based_in", "London"), ("Ministry of Intelligence", "part_of", "Iran"),
-                     ("Meridian Justice", "alleges", "Iran"), ("Finland", "alleges", "Russia"),
-                     ("Federal Cartel Office", "based_in", "Bonn"), ("Henrik Aalto", "leads", "NATO")]:
+    for expected in [
+        ("Meridian Justice", "based_in", "London"),
+        ("Ministry of Intelligence", "part_of", "Iran"),
+        ("Meridian Justice", "alleges", "Iran"),
+        ("Finland", "alleges", "Russia"),
+        ("Federal Cartel Office", "based_in", "Bonn"),
+        ("Henrik Aalto", "leads", "NATO"),
+    ]:
         assert expected in found
 
 
@@ -83,18 +93,30 @@ def test_bad_inputs_all_end_in_documents_jsonl(tmp_path: Path, config) -> None:
     (src / "latin1.txt").write_bytes("Le ministère a confirmé. ".encode("latin-1") * 3)
     packed = gzip.compress(b"The ministry said. " * 300)
     (src / "trunc.txt.gz").write_bytes(packed[: len(packed) // 2])
-    (src / "feed.jsonl").write_text('{"id": "good", "text": "Poland expelled two diplomats from Belarus on Monday."}\n'
-                                    '{not json\n{"id": "notext"}\n', encoding="utf-8")
-    (src / "nobody.html").write_text("<html><head><title>Nothing</title></head><body></body></html>", encoding="utf-8")
+    (src / "feed.jsonl").write_text(
+        '{"id": "good", "text": "Poland expelled two diplomats from Belarus on Monday."}\n'
+        '{not json\n{"id": "notext"}\n',
+        encoding="utf-8",
+    )
+    (src / "nobody.html").write_text(
+        "<html><head><title>Nothing</title></head><body></body></html>", encoding="utf-8"
+    )
     (src / "menu.txt").write_text("Home\nWorld\nSport\n", encoding="utf-8")
     (src / "image.png").write_bytes(b"\x89PNG\r\n")
     out = tmp_path / "out"
     manifest = run_extract([str(src)], out, config=config)
     docs = {d["id"]: d for d in read_jsonl(out / "documents.jsonl")}
     expected = {
-        "in/empty.txt": "empty", "in/binary.txt": "skipped", "in/latin1.txt": "ok", "in/trunc.txt.gz": "error",
-        "good": "ok", "in/feed.jsonl:2": "error", "notext": "error", "in/nobody.html": "empty",
-        "in/menu.txt": "empty", "in/image.png": "skipped",
+        "in/empty.txt": "empty",
+        "in/binary.txt": "skipped",
+        "in/latin1.txt": "ok",
+        "in/trunc.txt.gz": "error",
+        "good": "ok",
+        "in/feed.jsonl:2": "error",
+        "notext": "error",
+        "in/nobody.html": "empty",
+        "in/menu.txt": "empty",
+        "in/image.png": "skipped",
     }
     assert {k: d["status"] for k, d in docs.items()} == expected
     assert all(d["reason"] for d in docs.values() if d["status"] != "ok")

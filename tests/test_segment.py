@@ -20,17 +20,22 @@ def test_split_text_pieces_concatenate_to_the_input(text: str, max_chars: int) -
 def test_long_text_is_parsed_in_pieces_with_exact_offsets(nlp) -> None:
     paragraph = "Poland expelled two Belarusian diplomats on Monday. NATO allies backed the decision.\n\n"
     text = paragraph * 40
-    whole, pieced = list(segment(nlp, [text, text], max_chars=10_000_000)), list(segment(nlp, [text], max_chars=500))
+    whole, pieced = (
+        list(segment(nlp, [text, text], max_chars=10_000_000)),
+        list(segment(nlp, [text], max_chars=500)),
+    )
     assert pieced[0].text == text == whole[0].text
     assert len(sentence_spans(pieced[0])) == len(sentence_spans(whole[0])) == 80
     for ent in pieced[0].ents:
-        assert text[ent.start_char:ent.end_char] == ent.text
+        assert text[ent.start_char : ent.end_char] == ent.text
 
 
 def test_texts_beyond_spacy_max_length_are_not_truncated(nlp) -> None:
     text = "The court ruled on Tuesday. " * 2_000
     saved = nlp.max_length
-    nlp.max_length = 20_000  # a lower limit keeps the test fast; the real one is checked in the slow test below
+    nlp.max_length = (
+        20_000  # a lower limit keeps the test fast; the real one is checked in the slow test below
+    )
     try:
         assert len(text) > nlp.max_length
         (doc,) = segment(nlp, [text], max_chars=10_000)
