@@ -141,7 +141,15 @@ class Cleaner:
         start, end = _best_span(scores)
         if scores[start] <= 0:  # nothing looks like prose
             return self._result(lines, idx, set(), reasons, title, None)
-        start = self._extend_back(start, scores, reasons)
+        bullets = [_BULLET_RE.match(lines[i]) is not None for i in idx]
+        start = self._extend_back(start, scores, reasons, infos, bullets)
+        for j in range(start, end):
+            if (
+                bullets[j]
+                and reasons[j] in _SUBHEADING_REASONS
+                and infos[j].words >= self.settings["min_bullet_words"]
+            ):
+                reasons[j] = None  # a summary bullet point at the top of the article
         keep = set()
         first_paragraph = next((j for j in range(start, end) if self._is_paragraph(infos[j])), end)
         for j in range(start, end):
@@ -161,6 +169,12 @@ class Cleaner:
             ):
                 keep.add(j)  # an in-article subheading
         title_j = self._find_title(keys, infos, reasons, min(keep) if keep else start, title)
+        if title_j is None and title is None and keep and min(keep) > 0:
+            first = min(keep)
+            if not infos[first].ends_sentence and any(
+                k > first and not infos[k].ends_sentence for k in keep if k < first + 3
+            ):
+                title_j = first  # two unpunctuated lines open the article: headline, then standfirst
         if title_j is not None:
             reasons[title_j] = "title"
             keep.discard(title_j)
@@ -195,8 +209,15 @@ class Cleaner:
             and info.stop_ratio >= s["min_paragraph_stopword_ratio"]
         )
 
-    def _extend_back(self, start: int, scores: Sequence[float], reasons: list[str | None]) -> int:
-        """Take in a standfirst separated from the first paragraph by a date or byline line."""
+    def _extend_back(
+        self,
+        start: int,
+        scores: Sequence[float],
+        reasons: list[str | None],
+        infos: Sequence[LineInfo],
+        bullets: Sequence[bool],
+    ) -> int:
+        """Take in a standfirst or summary bullets separated from the first paragraph by date or byline lines."""
         gap = 0
         j = start - 1
         new_start = start
@@ -205,7 +226,7 @@ class Cleaner:
                 gap += 1
                 if gap > self.settings["max_gap_lines"]:
                     break
-            elif scores[j] > 0:
+            elif scores[j] > 0 or (bullets[j] and infos[j].words >= self.settings["min_bullet_words"]):
                 new_start = j
                 gap = 0
             else:

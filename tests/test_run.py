@@ -141,3 +141,17 @@ def test_duplicate_ids_are_renamed_not_lost(tmp_path: Path, config) -> None:
     run_extract([str(feed)], tmp_path / "out", config=config)
     ids = [d["id"] for d in read_jsonl(tmp_path / "out" / "documents.jsonl")]
     assert ids == ["a", "a#dup2"]
+
+
+@pytest.mark.slow
+def test_five_megabyte_document_runs_whole(tmp_path: Path, config) -> None:
+    paragraph = (
+        "The ministry said talks with Poland would continue next week in Geneva, officials said. " * 12
+    )
+    text = (paragraph + "\n\n") * 4_800
+    assert len(text.encode()) > 5_000_000
+    (tmp_path / "big.txt").write_text(text, encoding="utf-8")
+    run_extract([str(tmp_path / "big.txt")], tmp_path / "out", config=config)
+    (doc,) = read_jsonl(tmp_path / "out" / "documents.jsonl")
+    assert doc["status"] == "ok" and doc["n_chars"] > 4_900_000
+    assert doc["n_sentences"] == 12 * 4_800
