@@ -294,14 +294,7 @@ class RelationRules:
     ) -> tuple[list[Span], list[Span]]:
         passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
         if passive:
-            heads = [
-                e
-                for c in verb.children
-                if c.dep_ == "agent"
-                for o in c.children
-                if o.dep_ == "pobj"
-                for e in self._with_conjuncts(o, index, ents)
-            ]
+            heads = self._prep_objects(verb, index, ents, deps=("agent",))
             tails = [
                 e
                 for c in verb.children
@@ -329,24 +322,10 @@ class RelationRules:
         self, noun: Token, index: list[int], ents: list[Span], governors: set[str]
     ) -> tuple[list[Span], list[Span]]:
         preps = tuple(self.p["object_preps"])
-        tails = [
-            e
-            for prep in noun.children
-            if prep.dep_ == "prep" and prep.lower_ in preps
-            for o in prep.children
-            if o.dep_ == "pobj"
-            for e in self._with_conjuncts(o, index, ents)
-        ]
+        tails = self._prep_objects(noun, index, ents, words=preps)
         heads: list[Span] = []
         # "talks between X and Y", "an agreement between X and Y": a symmetric pair with no outside actor
-        between = [
-            e
-            for prep in noun.children
-            if prep.lower_ == "between"
-            for o in prep.children
-            if o.dep_ == "pobj"
-            for e in self._with_conjuncts(o, index, ents)
-        ]
+        between = self._prep_objects(noun, index, ents, words=("between",))
         if len(between) >= 2:
             return between[:1], between[1:]
         gov = noun.head
@@ -387,6 +366,24 @@ class RelationRules:
                 out.append(e)
         return out
 
+    def _prep_objects(
+        self,
+        tok: Token,
+        index: list[int],
+        ents: list[Span],
+        words: tuple[str, ...] | None = None,
+        deps: tuple[str, ...] = ("prep",),
+    ) -> list[Span]:
+        """Entities governed by the token's prepositions (of the given words) or passive agent, with conjuncts."""
+        return [
+            e
+            for prep in tok.children
+            if prep.dep_ in deps and (words is None or prep.lower_ in words)
+            for obj in prep.children
+            if obj.dep_ == "pobj"
+            for e in self._with_conjuncts(obj, index, ents)
+        ]
+
     def _subjects(self, verb: Token, index: list[int], ents: list[Span]) -> list[Span]:
         subjects = [c for c in verb.children if c.dep_ == "nsubj"]
         if not subjects and verb.dep_ in ("conj", "xcomp", "advcl") and verb.head.pos_ in ("VERB", "AUX"):
@@ -394,12 +391,10 @@ class RelationRules:
         return [e for s in subjects for e in self._with_conjuncts(s, index, ents)]
 
     def _objects(self, verb: Token, index: list[int], ents: list[Span], preps: tuple[str, ...]) -> list[Span]:
-        out: list[Span] = []
-        for child in verb.children:
-            if child.dep_ in ("dobj", "dative", "attr"):
-                out += self._with_conjuncts(child, index, ents)
-            elif child.dep_ == "prep" and child.lower_ in preps:
-                for obj in child.children:
-                    if obj.dep_ == "pobj":
-                        out += self._with_conjuncts(obj, index, ents)
-        return out
+        direct = [
+            e
+            for child in verb.children
+            if child.dep_ in ("dobj", "dative", "attr")
+            for e in self._with_conjuncts(child, index, ents)
+        ]
+        return direct + self._prep_objects(verb, index, ents, words=preps)
