@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import pycountry
 from spacy.matcher import PhraseMatcher
@@ -120,10 +119,11 @@ class BaselineExtractor:
     def matcher(self, doc: Doc) -> PhraseMatcher:
         if self._matcher is None:
             matcher = PhraseMatcher(doc.vocab, attr="ORTH")
-            tokenizer = doc.vocab  # names are tokenised with a blank tokenizer of the same vocab
             from spacy.lang.en import English
 
-            nlp = English(vocab=tokenizer)
+            nlp = English(
+                vocab=doc.vocab
+            )  # names are tokenised by a blank English tokenizer on the same vocab
             matcher.add("AGENCY", [nlp.make_doc(n) for n in self.gaz.agencies if len(n) > 2])
             matcher.add("COUNTRY", [nlp.make_doc(n) for n in self.gaz.country_surface])
             self._matcher = matcher
@@ -251,7 +251,3 @@ def entity_of(tok: Token, index: Sequence[int], ents: Sequence[Span]) -> Span | 
         if child.dep_ in ("compound", "poss", "appos", "nmod") and index[child.i] >= 0:
             return ents[index[child.i]]
     return None
-
-
-def describe(settings: dict[str, Any]) -> str:
-    return f"{NAME} {settings.get('version', '?')}"

@@ -156,7 +156,7 @@ def extract(
 
 def _count_inputs(inputs: list[str]) -> int | None:
     """Documents to expect, for the progress bar: files, plus lines of JSONL files; None if unknowable."""
-    from pipeline.io import file_kind, read_documents  # noqa: F401
+    from pipeline.io import file_kind
 
     total = 0
     for item in inputs:
