@@ -304,9 +304,10 @@ class Cleaner:
             body_lines = [line for line in (getattr(extracted, "text", "") or "").split("\n") if line.strip()]
         title = title or meta_title
         description = getattr(extracted, "description", None) if extracted is not None else None
+        visible = self._visible_blocks(html)  # parsed once: for the standfirst check and the removal record
         if (
             description
-            and self._is_visible_block(html, description)
+            and any(text == normalize_line(description) for text, _ in visible)
             and not any(normalize_line(description) == normalize_line(line) for line in body_lines)
         ):
             body_lines.insert(
@@ -326,7 +327,8 @@ class Cleaner:
                 kept.append(line.strip())
             else:
                 removed.append(RemovedBlock(i, i + 1, reason, key[:MAX_REMOVED_TEXT]))
-        removed.extend(self._outside_blocks(html, {normalize_line(k) for k in kept}))
+        kept_keys = {normalize_line(k) for k in kept}
+        removed.extend(block for text, block in visible if text not in kept_keys)
         return CleanResult(text="\n\n".join(kept), title=title, date=meta_date, removed=tuple(removed))
 
     @cached_property
@@ -354,13 +356,8 @@ class Cleaner:
             ]
         )
 
-    def _is_visible_block(self, html: str, text: str) -> bool:
-        return any(
-            b.text == normalize_line(text)[:MAX_REMOVED_TEXT] for b in self._outside_blocks(html, set())
-        )
-
-    def _outside_blocks(self, html: str, kept: set[str]) -> list[RemovedBlock]:
-        """Visible text blocks of the page that did not make it into the body, with where they sat."""
+    def _visible_blocks(self, html: str) -> list[tuple[str, RemovedBlock]]:
+        """Each visible text block of the page (normalised text), with where it sat as a removal record."""
         import lxml.html
         from lxml import etree
 
@@ -370,16 +367,15 @@ class Cleaner:
             return []
         for bad in root.xpath("//script|//style|//noscript|//template"):
             bad.drop_tree()
-        blocks: list[RemovedBlock] = []
+        blocks: list[tuple[str, RemovedBlock]] = []
         for n, el in enumerate(root.iter()):
             if not isinstance(el.tag, str) or el.tag not in self._block_tags:
                 continue
             if any(isinstance(c.tag, str) and c.tag in self._block_tags for c in el.iterdescendants()):
                 continue
             text = normalize_line(el.text_content())
-            if not text or text in kept:
-                continue
-            blocks.append(RemovedBlock(n, n + 1, _html_region(el), text[:MAX_REMOVED_TEXT]))
+            if text:
+                blocks.append((text, RemovedBlock(n, n + 1, _html_region(el), text[:MAX_REMOVED_TEXT])))
         return blocks
 
 
