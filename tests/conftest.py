@@ -45,3 +45,12 @@ def sample_run(tmp_path_factory: pytest.TempPathFactory, config: Config) -> Path
 
 def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def gold_docs(config: Config, corpus: str, split: str):
+    """The converted documents of one corpus split; skips the test when the labelled data is absent."""
+    from pipeline.gold import store
+
+    if reason := store.missing_reason(config, corpus):
+        pytest.skip(reason)
+    return store.load(config, corpus, split)

@@ -1,0 +1,84 @@
+"""Label refinements that the corpus mapping tables name in `[entity_rules]`.
+
+A table maps a corpus label to one schema label; some corpora need one more step that depends on the mention:
+- `country_names`: a place whose name is a sovereign state (pycountry names plus the aliases in
+  `configs/countries.toml`) becomes COUNTRY; other places keep the mapped label.
+- `reviewed_list`: mentions listed in `configs/gold/<corpus>.reviewed.tsv` (document id, sentence index, first
+  token, end token, label; offsets only, no text) take the listed label. The list is the reviewed result of
+  gazetteer candidates, e.g. CoNLL-2003 ORG mentions that are government bodies (AGENCY).
+"""
+
+from __future__ import annotations
+
+import csv
+from functools import cache
+from pathlib import Path
+
+import pycountry
+
+from pipeline.config import Config, read_toml
+from pipeline.errors import ConfigError
+from pipeline.gold.spec import CorpusSpec
+
+
+@cache
+def _country_names(countries_path: str) -> frozenset[str]:
+    data = read_toml(Path(countries_path)).get("countries", {})
+    sovereign = {code for code, entry in data.items() if entry.get("sovereign", True)}
+    names: set[str] = set()
+    for country in pycountry.countries:
+        if country.alpha_2 in sovereign:
+            for attr in ("name", "common_name", "official_name"):
+                if value := getattr(country, attr, None):
+                    names.add(value.lower())
+    for code, entry in data.items():
+        if code in sovereign:
+            names.update(n.lower() for n in [entry.get("name", ""), *entry.get("aliases", [])] if n)
+    return frozenset(names)
+
+
+def is_country_name(config: Config, text: str) -> bool:
+    low = text.lower()
+    if low.startswith("the "):
+        low = low[4:]
+    return low in _country_names(str(config.path("countries.toml")))
+
+
+def read_reviewed(config: Config, corpus: str) -> dict[tuple[str, int, int, int], str]:
+    """(document id, sentence, first token, end token) -> label from the corpus's reviewed standoff list."""
+    path = config.path("gold") / f"{corpus}.reviewed.tsv"
+    if not path.is_file():
+        return {}
+    table: dict[tuple[str, int, int, int], str] = {}
+    with path.open(encoding="utf-8") as f:
+        for n, row in enumerate(csv.reader(f, delimiter="\t"), 1):
+            if not row or row[0].startswith("#"):
+                continue
+            try:
+                doc, sent, start, end, label = row[:5]
+                table[(doc, int(sent), int(start), int(end))] = label
+            except ValueError:
+                raise ConfigError(f"{path}:{n}: expected doc, sentence, start, end, label") from None
+    return table
+
+
+class Mapper:
+    """Corpus labels -> schema labels for one corpus, with its `[entity_rules]`."""
+
+    def __init__(self, spec: CorpusSpec, config: Config) -> None:
+        self.spec = spec
+        self.config = config
+        self.rules: dict[str, str] = dict(spec.raw.get("entity_rules", {}))
+        self.reviewed = read_reviewed(config, spec.name) if "reviewed_list" in self.rules.values() else {}
+
+    def entity(self, orig: str, text: str, key: tuple[str, int, int, int] | None = None) -> str | None:
+        label = self.spec.entity_label(orig)
+        rule = self.rules.get(orig)
+        if rule == "country_names" and is_country_name(self.config, text):
+            return "COUNTRY"
+        if rule == "reviewed_list" and key is not None and key in self.reviewed:
+            return self.reviewed[key]
+        return label
+
+    def relation(self, orig: str) -> str | None:
+        return self.spec.relation_label(orig)
