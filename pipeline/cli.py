@@ -21,7 +21,10 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-evaluate_app = typer.Typer(help="Score a stage against labelled data.", no_args_is_help=True)
+evaluate_app = typer.Typer(
+    help="Score a stage against labelled data. With --gold and --model and no subcommand: run the model on the "
+    "gold texts and score every metric.",
+)
 app.add_typer(evaluate_app, name="evaluate")
 stderr = Console(stderr=True)
 logger = logging.getLogger("pipeline")
@@ -204,3 +207,181 @@ def evaluate_clean(
             stderr.print(err, markup=False, highlight=False)
     if output is not None:
         output.write_text(json.dumps(report["metrics"], indent=2) + "\n", encoding="utf-8")
+
+
+GoldOption = Annotated[
+    str,
+    typer.Option(
+        "--gold",
+        help="Canonical gold JSONL, or CORPUS:SPLIT of a converted corpus (e.g. conll2003:test, dwie:dev).",
+    ),
+]
+PredOption = Annotated[
+    Path,
+    typer.Option(
+        "--pred", help="Predictions: canonical JSONL, or an extract output folder run on the gold texts."
+    ),
+]
+LabelsOption = Annotated[
+    str, typer.Option("--labels", help="'schema' (news schema) or 'orig' (the corpus's own labels).")
+]
+DataOption = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Labelled corpora folder (default: [data] dir in pipeline.toml)."),
+]
+ConfigOption = Annotated[Path | None, typer.Option("--config-dir", help="Folder of TOML settings.")]
+JsonOption = Annotated[Path | None, typer.Option("--output", "-o", help="Write the metrics JSON here too.")]
+
+
+def _load_gold(config: object, gold: str, data_dir: Path | None) -> list:
+    from pipeline.gold import store
+
+    path = Path(gold)
+    if path.is_file():
+        return store.read_gold(path)
+    corpus, sep, split = gold.partition(":")
+    if not sep:
+        raise PipelineError(f"--gold {gold!r}: not a file, and not CORPUS:SPLIT")
+    return store.load(config, corpus, split, data_dir)
+
+
+def _score_command(metric: str, gold: str, pred: Path, labels: str, data_dir, config_dir, output) -> None:
+    from pipeline import metrics
+    from pipeline.benchmark import read_predictions, score
+    from pipeline.config import Config
+
+    try:
+        config = Config(config_dir)
+        gold_docs = _load_gold(config, gold, data_dir)
+        pred_docs = read_predictions(pred, gold_docs)
+        result = score(config, gold_docs, pred_docs, metric, labels, gold.partition(":")[0])
+    except PipelineError as e:
+        stderr.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2) from None
+    typer.echo(json.dumps(result, indent=2))
+    stderr.print(metrics.format_table(result, f"{metric} ({labels} labels): {gold}"))
+    if output is not None:
+        output.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+
+
+@evaluate_app.command("ner")
+def evaluate_ner(
+    gold: GoldOption,
+    pred: PredOption,
+    labels: LabelsOption = "schema",
+    data_dir: DataOption = None,
+    config_dir: ConfigOption = None,
+    output: JsonOption = None,
+) -> None:
+    """Entity mentions: exact span and type; micro, macro and per type."""
+    _score_command("ner", gold, pred, labels, data_dir, config_dir, output)
+
+
+@evaluate_app.command("relations")
+def evaluate_relations(
+    gold: GoldOption,
+    pred: PredOption,
+    labels: LabelsOption = "schema",
+    boundaries: Annotated[
+        bool, typer.Option("--boundaries", help="Ignore entity types (boundaries mode); default strict.")
+    ] = False,
+    data_dir: DataOption = None,
+    config_dir: ConfigOption = None,
+    output: JsonOption = None,
+) -> None:
+    """Mention-level relations, strict or boundaries; symmetric relations match in either order."""
+    metric = "relations-boundaries" if boundaries else "relations"
+    _score_command(metric, gold, pred, labels, data_dir, config_dir, output)
+
+
+@evaluate_app.command("triples")
+def evaluate_triples(
+    gold: GoldOption,
+    pred: PredOption,
+    labels: LabelsOption = "schema",
+    data_dir: DataOption = None,
+    config_dir: ConfigOption = None,
+    output: JsonOption = None,
+) -> None:
+    """Document-level triples: (head entity, relation, tail entity), arguments matched by name."""
+    _score_command("triples", gold, pred, labels, data_dir, config_dir, output)
+
+
+@evaluate_app.callback(invoke_without_command=True)
+def evaluate_model(
+    ctx: typer.Context,
+    gold: Annotated[
+        str | None, typer.Option("--gold", help="CORPUS:SPLIT or canonical gold JSONL to run the model on.")
+    ] = None,
+    model: Annotated[
+        str, typer.Option("--model", "-m", help="'baseline' or 'spacy' (NER alone).")
+    ] = "baseline",
+    data_dir: DataOption = None,
+    config_dir: ConfigOption = None,
+    output: JsonOption = None,
+) -> None:
+    """Run MODEL on the gold texts and score every metric the corpus supports (see configs/eval.toml)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if gold is None:
+        typer.echo(ctx.get_help())
+        raise typer.Exit()
+    from pipeline import metrics
+    from pipeline.benchmark import MODELS, EvalCorpus, Predictor, eval_corpus, score
+    from pipeline.config import Config
+
+    try:
+        if model not in MODELS:
+            raise PipelineError(f"unknown model {model!r}; available: {', '.join(MODELS)}")
+        config = Config(config_dir)
+        gold_docs = _load_gold(config, gold, data_dir)
+        name = gold_docs[0].dataset if gold_docs else ""
+        try:
+            corpus = eval_corpus(config, name)
+        except PipelineError:
+            corpus = EvalCorpus(
+                name, (), ("ner", "relations", "triples"), ("schema",), ("schema",), {}, {}, {}
+            )
+        pred = Predictor(config).predict(gold_docs, corpus)[model]
+        results = {}
+        for metric in corpus.metrics if model == "baseline" else ("ner",):
+            label_sets = corpus.label_sets if metric == "ner" else corpus.relation_label_sets
+            for labels in label_sets:
+                results[f"{metric} ({labels})"] = score(config, gold_docs, pred, metric, labels, name)
+    except PipelineError as e:
+        stderr.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2) from None
+    typer.echo(json.dumps(results, indent=2))
+    stderr.print(metrics.format_table(results, f"{model} on {gold}"))
+    if output is not None:
+        output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+
+
+@evaluate_app.command("benchmarks")
+def evaluate_benchmarks(
+    data_dir: DataOption = None,
+    config_dir: ConfigOption = None,
+    corpus: Annotated[
+        list[str] | None, typer.Option("--corpus", help="Only these corpora (repeatable); default: all.")
+    ] = None,
+    report: Annotated[
+        Path, typer.Option("--report", help="Markdown file whose `make eval` section is rewritten.")
+    ] = Path("docs/benchmarks.md"),
+    output: Annotated[Path, typer.Option("--output", "-o", help="Metrics JSON.")] = Path(
+        "docs/benchmarks.json"
+    ),
+) -> None:
+    """Baseline and spaCy NER on every configured corpus's dev and test splits; writes the report (make eval)."""
+    from pipeline.benchmark import markdown, run_benchmarks, write_json, write_report
+    from pipeline.config import Config
+
+    _setup_logging(0, False)
+    try:
+        config = Config(config_dir)
+        result = run_benchmarks(config, data_dir, corpus, progress=lambda m: stderr.print(m))
+    except PipelineError as e:
+        stderr.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2) from None
+    write_json(output, result)
+    write_report(report, markdown(config, result, "make eval"))
+    stderr.print(f"{len(result['rows'])} rows → {report}, {output}")

@@ -39,7 +39,12 @@ def convert(root: Path, split: str, spec: CorpusSpec, config: Config) -> Iterato
                 )
             )
         relations = [
-            GoldRelation(head=r["head"], tail=r["tail"], orig=r["type"], label=mapper.relation(r["type"]))
+            GoldRelation(
+                head=r["head"],
+                tail=r["tail"],
+                orig=r["type"],
+                label=mapper.relation(r["type"], mentions[r["head"]].label, mentions[r["tail"]].label),
+            )
             for r in rec["relations"]
         ]
         yield GoldDocument(

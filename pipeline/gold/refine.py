@@ -4,7 +4,8 @@ A table maps a corpus label to one schema label; some corpora need one more step
 - `country_names`: a place whose name is a sovereign state (pycountry names plus the aliases in
   `configs/countries.toml`) becomes COUNTRY; other places keep the mapped label.
 - `reviewed_list`: mentions listed in `configs/gold/<corpus>.reviewed.tsv` (document id, sentence index, first
-  token, end token, label; offsets only, no text) take the listed label. The list is the reviewed result of
+  token, end token, label; offsets only, no text) take the listed label. A corpus config may name another corpus's
+  list (`reviewed_list = "conll2003"`) when its documents are that corpus's. The list is the reviewed result of
   gazetteer candidates, e.g. CoNLL-2003 ORG mentions that are government bodies (AGENCY).
 """
 
@@ -68,17 +69,33 @@ class Mapper:
     def __init__(self, spec: CorpusSpec, config: Config) -> None:
         self.spec = spec
         self.config = config
-        self.rules: dict[str, str] = dict(spec.raw.get("entity_rules", {}))
-        self.reviewed = read_reviewed(config, spec.name) if "reviewed_list" in self.rules.values() else {}
+        self.rules: dict[str, list[str]] = {}
+        for orig, rule in spec.raw.get("entity_rules", {}).items():
+            self.rules[orig] = [rule] if isinstance(rule, str) else list(rule)
+            unknown = set(self.rules[orig]) - {"country_names", "reviewed_list"}
+            if unknown:
+                raise ConfigError(f"configs/gold/{spec.name}.toml: unknown entity rule(s) {sorted(unknown)}")
+        wants_list = any("reviewed_list" in rules for rules in self.rules.values())
+        # A corpus that re-annotates another's documents (CoNLL++ test) may share that corpus's list.
+        list_name = spec.raw.get("reviewed_list", spec.name)
+        self.reviewed = read_reviewed(config, list_name) if wants_list else {}
 
     def entity(self, orig: str, text: str, key: tuple[str, int, int, int] | None = None) -> str | None:
-        label = self.spec.entity_label(orig)
-        rule = self.rules.get(orig)
-        if rule == "country_names" and is_country_name(self.config, text):
+        """Schema label of one mention. `key` (doc id, sentence, first token, end token) finds reviewed labels;
+        a reviewed label wins over every other rule."""
+        rules = self.rules.get(orig, [])
+        if "reviewed_list" in rules and key is not None and key in self.reviewed:
+            return self.reviewed[key] or None
+        if "country_names" in rules and is_country_name(self.config, text):
             return "COUNTRY"
-        if rule == "reviewed_list" and key is not None and key in self.reviewed:
-            return self.reviewed[key]
-        return label
+        return self.spec.entity_label(orig)
 
-    def relation(self, orig: str) -> str | None:
-        return self.spec.relation_label(orig)
+    def relation(self, orig: str, head: str | None = None, tail: str | None = None) -> str | None:
+        """Schema label of one relation; None when unmapped or when the schema does not allow it between
+        arguments of the given schema types (pass both to check)."""
+        label = self.spec.relation_label(orig)
+        if label is None or head is None and tail is None:
+            return label
+        if head is None or tail is None or not self.config.schema.is_allowed(label, head, tail):
+            return None
+        return label
