@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pycountry
 
@@ -63,6 +64,9 @@ def read_reviewed(config: Config, corpus: str) -> dict[tuple[str, int, int, int]
     return table
 
 
+UNCHECKED: Any = object()  # Mapper.relation without argument labels: no type check
+
+
 class Mapper:
     """Corpus labels -> schema labels for one corpus, with its `[entity_rules]`."""
 
@@ -90,11 +94,11 @@ class Mapper:
             return "COUNTRY"
         return self.spec.entity_label(orig)
 
-    def relation(self, orig: str, head: str | None = None, tail: str | None = None) -> str | None:
-        """Schema label of one relation; None when unmapped or when the schema does not allow it between
-        arguments of the given schema types (pass both to check)."""
+    def relation(self, orig: str, head: str | None = UNCHECKED, tail: str | None = UNCHECKED) -> str | None:
+        """Schema label of one relation; None when unmapped or, when the arguments' schema labels are given,
+        when the schema does not allow it between them (an argument without a schema label never does)."""
         label = self.spec.relation_label(orig)
-        if label is None or head is None and tail is None:
+        if label is None or (head is UNCHECKED and tail is UNCHECKED):
             return label
         if head is None or tail is None or not self.config.schema.is_allowed(label, head, tail):
             return None
