@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -41,6 +41,25 @@ class LineInfo:
     stop_ratio: float
     title_ratio: float
     alpha: int
+
+
+@dataclass(slots=True)
+class Analysis:
+    """Everything the plain-text cleaner decided about one page; index j runs over its non-empty lines."""
+
+    lines: list[str]  # the page's lines
+    idx: list[int]  # line number of each non-empty line
+    keys: list[str]  # normalised text
+    infos: list[LineInfo]
+    scores: list[float]  # body evidence after story-list sections
+    reasons: list[str | None]  # why each line is chrome; None for body
+    first_reasons: tuple[str | None, ...]  # reasons from the line alone, before context
+    bullets: list[bool]
+    repeated: list[bool]  # seen on other pages of the same source
+    title: str | None = None
+    title_j: int | None = None
+    span: tuple[int, int] = (0, 0)  # the body run [start, end)
+    keep: set[int] = field(default_factory=set)
 
 
 class Cleaner:
@@ -127,22 +146,46 @@ class Cleaner:
         self, text: str, *, title: str | None = None, repeated_lines: frozenset[str] = frozenset()
     ) -> CleanResult:
         """Article body of already-scraped plain text, one paragraph a line."""
+        a = self.analyse(text, title=title, repeated_lines=repeated_lines)
+        if a is None:
+            return CleanResult(text="", title=title)
+        return self._result(a.lines, a.idx, a.keep, a.reasons, a.title, a.title_j)
+
+    def analyse(
+        self, text: str, *, title: str | None = None, repeated_lines: frozenset[str] = frozenset()
+    ) -> Analysis | None:
+        """The rule decisions for every non-empty line of a plain-text page; None for a blank page."""
         lines = text.split("\n")
         idx = [i for i, line in enumerate(lines) if line.strip()]
         if not idx:
-            return CleanResult(text="", title=title)
+            return None
         keys = [normalize_line(lines[i]) for i in idx]
         infos = [self.describe(k) for k in keys]
-        scored = [self.score(k, info, k in repeated_lines) for k, info in zip(keys, infos, strict=True)]
+        repeated = [k in repeated_lines for k in keys]
+        scored = [self.score(k, info, rep) for k, info, rep in zip(keys, infos, repeated, strict=True)]
         scores = [sc for sc, _ in scored]
         reasons: list[str | None] = [r for _, r in scored]
+        first_reasons = tuple(reasons)
         self._apply_sections(keys, infos, scores, reasons)
-
-        start, end = _best_span(scores)
-        if scores[start] <= 0:  # nothing looks like prose
-            return self._result(lines, idx, set(), reasons, title, None)
         bullets = [_BULLET_RE.match(lines[i]) is not None for i in idx]
+        analysis = Analysis(
+            lines=lines,
+            idx=idx,
+            keys=keys,
+            infos=infos,
+            scores=scores,
+            reasons=reasons,
+            first_reasons=first_reasons,
+            bullets=bullets,
+            repeated=repeated,
+            title=title,
+        )
+        start, end = _best_span(scores)
+        analysis.span = (start, end)
+        if scores[start] <= 0:  # nothing looks like prose
+            return analysis
         start = self._extend_back(start, scores, reasons, infos, bullets)
+        analysis.span = (start, end)
         for j in range(start, end):
             if (
                 bullets[j]
@@ -150,7 +193,7 @@ class Cleaner:
                 and infos[j].words >= self.settings["min_bullet_words"]
             ):
                 reasons[j] = None  # a summary bullet point at the top of the article
-        keep = set()
+        keep = analysis.keep
         first_paragraph = next((j for j in range(start, end) if self._is_paragraph(infos[j])), end)
         for j in range(start, end):
             if reasons[j] is None:
@@ -178,11 +221,12 @@ class Cleaner:
         if title_j is not None:
             reasons[title_j] = "title"
             keep.discard(title_j)
-            title = title or keys[title_j]
+            analysis.title = title or keys[title_j]
+        analysis.title_j = title_j
         for j in range(len(idx)):
             if j not in keep and reasons[j] is None:
                 reasons[j] = "outside article body"
-        return self._result(lines, idx, keep, reasons, title, title_j)
+        return analysis
 
     def _apply_sections(
         self, keys: Sequence[str], infos: Sequence[LineInfo], scores: list[float], reasons: list[str | None]
