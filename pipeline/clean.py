@@ -160,14 +160,21 @@ class Cleaner:
         if not idx:
             return None
         keys = [normalize_line(lines[i]) for i in idx]
-        infos = [self.describe(k) for k in keys]
+        bullets = [_BULLET_RE.match(lines[i]) is not None for i in idx]
         repeated = [k in repeated_lines for k in keys]
+        infos = [self.describe(k) for k in keys]
         scored = [self.score(k, info, rep) for k, info, rep in zip(keys, infos, repeated, strict=True)]
+        for block in _wrapped_paragraphs(idx, keys, bullets):
+            # a paragraph broken over several lines (mobile pages, narrow columns) is judged as one
+            joined = " ".join(keys[j] for j in block)
+            info = self.describe(joined)
+            score, reason = self.score(joined, info, all(repeated[j] for j in block))
+            for j in block:
+                infos[j], scored[j] = info, (score / len(block), reason)
         scores = [sc for sc, _ in scored]
         reasons: list[str | None] = [r for _, r in scored]
         first_reasons = tuple(reasons)
-        self._apply_sections(keys, infos, scores, reasons)
-        bullets = [_BULLET_RE.match(lines[i]) is not None for i in idx]
+        self._apply_sections(keys, infos, scores, reasons, bullets)
         analysis = Analysis(
             lines=lines,
             idx=idx,
@@ -180,19 +187,24 @@ class Cleaner:
             repeated=repeated,
             title=title,
         )
-        start, end = _best_span(scores)
+        transparent = set(self.settings["transparent_reasons"])
+        items = self._list_items(infos, reasons, bullets)
+        start, end = _best_span(
+            [
+                0.0 if r in transparent or j in items else sc
+                for j, (sc, r) in enumerate(zip(scores, reasons, strict=True))
+            ]
+        )
         analysis.span = (start, end)
         if scores[start] <= 0:  # nothing looks like prose
             return analysis
         start = self._extend_back(start, scores, reasons, infos, bullets)
         analysis.span = (start, end)
         for j in range(start, end):
-            if (
-                bullets[j]
-                and reasons[j] in _SUBHEADING_REASONS
-                and infos[j].words >= self.settings["min_bullet_words"]
-            ):
-                reasons[j] = None  # a summary bullet point at the top of the article
+            if j in items:
+                reasons[j] = None  # a list item of the article (or its summary bullet points)
+                if j > start and keys[j - 1].endswith(":") and reasons[j - 1] in (*_SUBHEADING_REASONS, None):
+                    reasons[j - 1] = None  # the line that introduces the list
         keep = analysis.keep
         first_paragraph = next((j for j in range(start, end) if self._is_paragraph(infos[j])), end)
         for j in range(start, end):
@@ -229,21 +241,60 @@ class Cleaner:
         return analysis
 
     def _apply_sections(
-        self, keys: Sequence[str], infos: Sequence[LineInfo], scores: list[float], reasons: list[str | None]
+        self,
+        keys: Sequence[str],
+        infos: Sequence[LineInfo],
+        scores: list[float],
+        reasons: list[str | None],
+        bullets: Sequence[bool],
     ) -> None:
-        """Lines after a story-list header count against the body until a long paragraph appears."""
+        """Lines after a story-list header count against the body until a long paragraph, or two sentences in
+        a row (story lists alternate headlines and teasers; articles run sentence after sentence), appear."""
         s = self.settings
         in_section = False
+        before = list(zip(scores, reasons, strict=True))
+        prev_unit: list[int] = []  # the lines of the previous sentence (one line, or a wrapped paragraph)
         for j, (key, info) in enumerate(zip(keys, infos, strict=True)):
             if self.is_section_header(key, info):
-                in_section = True
+                in_section, prev_unit = True, []
                 continue
-            if in_section:
-                if info.ends_sentence and info.words >= s["section_release_words"]:
-                    in_section = False
-                    continue
-                scores[j] = min(scores[j], 0.0) + s["section_penalty"]
-                reasons[j] = reasons[j] or "story list"
+            if not in_section:
+                continue
+            if info.ends_sentence and info.words >= s["section_release_words"]:
+                in_section = False
+                continue
+            same_unit = bool(prev_unit) and infos[prev_unit[-1]] is info
+            is_sentence = (
+                info.ends_sentence
+                and info.words >= s["section_release_sentence_words"]
+                and not key.endswith(("?", "!"))  # headlines ask and exclaim; list items are not prose
+                and not bullets[j]
+            )
+            if is_sentence and prev_unit and not same_unit:
+                in_section = False  # two sentences in a row: the article goes on
+                for k in prev_unit:
+                    scores[k], reasons[k] = before[k]
+                continue
+            scores[j] = min(scores[j], 0.0) + s["section_penalty"]
+            reasons[j] = reasons[j] or "story list"
+            if not is_sentence:
+                prev_unit = []
+            elif same_unit:
+                prev_unit.append(j)
+            else:
+                prev_unit = [j]
+
+    def _list_items(
+        self, infos: Sequence[LineInfo], reasons: Sequence[str | None], bullets: Sequence[bool]
+    ) -> set[int]:
+        """Bullet points that read like list items of the article rather than menu entries or links: at least
+        `min_bullet_words` words, and dropped only for their shape (short, headline-like, dated)."""
+        shape_reasons = (*_SUBHEADING_REASONS, "date or byline", None)
+        return {
+            j
+            for j, (info, reason) in enumerate(zip(infos, reasons, strict=True))
+            if bullets[j] and reason in shape_reasons and info.words >= self.settings["min_bullet_words"]
+        }
 
     def _is_paragraph(self, info: LineInfo) -> bool:
         s = self.settings
@@ -453,6 +504,27 @@ def _html_region(el: Any) -> str:
     if el.tag in ("h1", "title"):
         return "title"
     return "outside main content"
+
+
+def _wrapped_paragraphs(idx: Sequence[int], keys: Sequence[str], bullets: Sequence[bool]) -> list[list[int]]:
+    """Runs of adjacent lines (no blank line between) where each next line starts in lower case, i.e. continues
+    the sentence of the line before. Only runs of two or more lines."""
+    runs: list[list[int]] = []
+    run = [0]
+    for j in range(1, len(idx)):
+        if idx[j] == idx[j - 1] + 1 and not bullets[j] and _continues(keys[j - 1], keys[j]):
+            run.append(j)
+            continue
+        if len(run) > 1:
+            runs.append(run)
+        run = [j]
+    if len(run) > 1:
+        runs.append(run)
+    return runs
+
+
+def _continues(prev: str, nxt: str) -> bool:
+    return bool(prev) and bool(nxt) and nxt[0].islower() and not prev.endswith(":")
 
 
 def _best_span(scores: Sequence[float]) -> tuple[int, int]:
