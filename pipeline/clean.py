@@ -65,7 +65,7 @@ class Analysis:
 class Cleaner:
     """The plain-text and HTML cleaner, configured by `configs/cleaner.toml`."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, *, line_model: bool = True) -> None:
         data = config.toml("cleaner.toml")
         self.settings: dict[str, Any] = data["text"]
         cues = dict(data["cues"])
@@ -75,6 +75,11 @@ class Cleaner:
         self.section_max_words = int(data["sections"]["max_words"])
         self.date_re = re.compile(data["dates"]["pattern"], re.IGNORECASE)
         self.stopwords = frozenset(data["stopwords"]["words"].split())
+        self.line_model = None
+        if line_model and (model := self.settings.get("line_model")):
+            from pipeline.clean_model import LineModel
+
+            self.line_model = LineModel.load(config.path(model))
 
     # Line features ---------------------------------------------------------------------------------------------
 
@@ -149,7 +154,11 @@ class Cleaner:
         a = self.analyse(text, title=title, repeated_lines=repeated_lines)
         if a is None:
             return CleanResult(text="", title=title)
-        return self._result(a.lines, a.idx, a.keep, a.reasons, a.title, a.title_j)
+        keep, reasons = a.keep, a.reasons
+        if self.line_model is not None:
+            keep = self.line_model.body_lines(a)
+            reasons = [None if j in keep else (r or "line model: not body") for j, r in enumerate(a.reasons)]
+        return self._result(a.lines, a.idx, keep, reasons, a.title, a.title_j)
 
     def analyse(
         self, text: str, *, title: str | None = None, repeated_lines: frozenset[str] = frozenset()

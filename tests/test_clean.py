@@ -133,3 +133,42 @@ def test_cleaning_never_invents_text(lines: list[str]) -> None:
 
 
 _CACHE: dict[str, Cleaner] = {}
+
+
+def test_line_model_matches_the_features_it_was_trained_on(config) -> None:
+    """The committed line model must be retrained (scripts/train_cleaner.py) whenever the features change."""
+    import json
+
+    from pipeline.clean import Cleaner
+    from pipeline.clean_model import BASE_REASONS, FeatureSpace
+
+    cleaner = Cleaner(config)
+    assert cleaner.line_model is not None
+    data = json.loads(config.path(cleaner.settings["line_model"]).read_text(encoding="utf-8"))
+    space = FeatureSpace((*BASE_REASONS, *(name for name, _ in cleaner.cues)))
+    assert data["features"] == space.names()
+    assert not {"siteB", "siteD", "siteF", "siteH"} & set(data["trained_on"])  # never the test sites
+
+
+def test_line_model_and_rules_agree_on_a_plain_page(config) -> None:
+    from pipeline.clean import Cleaner
+
+    page = "\n".join(
+        [
+            "Home | World | Business | Sport",
+            "Share on Facebook",
+            "Ministers agree new sanctions package",
+            "The foreign ministers of the union agreed on Monday to freeze the assets of twelve officials "
+            "accused of organising the crackdown, diplomats said after the meeting in Brussels.",
+            "The measures also ban the export of surveillance equipment and will be reviewed in six months, "
+            "according to the text seen by reporters.",
+            "",
+            "Related articles",
+            "Union extends sanctions on shipping firms",
+            "© 2026 Example News. All rights reserved.",
+        ]
+    )
+    rules = Cleaner(config, line_model=False).clean_text(page)
+    learned = Cleaner(config).clean_text(page)
+    assert rules.body_lines == learned.body_lines == (3, 4)
+    assert any(b.reason == "copyright" for b in learned.removed)
