@@ -16,6 +16,7 @@ import logging
 import os
 import re
 import sys
+import tempfile
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -355,17 +356,21 @@ class AtomicWriter:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.tmp = path.with_name(f".{path.name}.tmp")
+        self.tmp = path
         self._file: IO[str] | None = None
 
     def __enter__(self) -> IO[str]:
-        self._file = self.tmp.open("w", encoding="utf-8", newline="\n")
+        # a unique temporary name: two processes writing the same file never share one
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        self.tmp = Path(tmp)
+        self._file = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
         return self._file
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         assert self._file is not None
         self._file.close()
         if exc_type is None:
+            os.chmod(self.tmp, 0o644)  # mkstemp makes it private; outputs are ordinary files
             os.replace(self.tmp, self.path)
         else:
             self.tmp.unlink(missing_ok=True)
