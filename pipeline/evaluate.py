@@ -15,6 +15,7 @@ from typing import Any
 from pipeline.clean import Cleaner, normalize_line, repeated_lines
 from pipeline.config import Config
 from pipeline.errors import DataError
+from pipeline.metrics import Counts
 
 MARKERS = {"+": "body", "T": "title", "-": "boilerplate"}
 
@@ -30,29 +31,6 @@ class LabelledPage:
         str | None, ...
     ] = ()  # per input line for text pages: body, title, boilerplate or None (blank)
     title: str | None = None
-
-
-@dataclass
-class Counts:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-
-    def add(self, other: Counts) -> None:
-        self.tp, self.fp, self.fn = self.tp + other.tp, self.fp + other.fp, self.fn + other.fn
-
-    def metrics(self) -> dict[str, float | int]:
-        p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
-        r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-        f = 2 * p * r / (p + r) if p + r else 0.0
-        return {
-            "precision": round(p, 4),
-            "recall": round(r, 4),
-            "f1": round(f, 4),
-            "tp": self.tp,
-            "fp": self.fp,
-            "fn": self.fn,
-        }
 
 
 def parse_marked_text(text: str, name: str) -> tuple[str, tuple[str | None, ...]]:

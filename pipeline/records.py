@@ -78,7 +78,7 @@ def triple_record(t: Triple) -> dict[str, Any]:
 
 @cache
 def json_schema(kind: str) -> dict[str, Any]:
-    """The JSON Schema of one record kind: document, entity, triple or manifest."""
+    """The JSON Schema of one record kind: document, entity, triple, manifest, or gold (canonical gold documents)."""
     text = resources.files("pipeline").joinpath("schemas", f"{kind}.schema.json").read_text(encoding="utf-8")
     return json.loads(text)
 

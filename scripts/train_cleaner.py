@@ -72,7 +72,8 @@ def main() -> None:
     y_all = np.concatenate([r[2] for r in rows])
     rule_all = np.concatenate([r[3] for r in rows])
     print(f"{len(rows)} dev pages, {len(sites)} sites, {len(y_all)} lines, {int(y_all.sum())} body")
-    print("rules (tuned on all dev sites, so optimistic): P %.3f R %.3f F1 %.3f" % prf(y_all, rule_all))
+    p, r, f = prf(y_all, rule_all)
+    print(f"rules (tuned on all dev sites, so optimistic): P {p:.3f} R {r:.3f} F1 {f:.3f}")
     best = None
     for c in (0.03, 0.1, 0.3, 1.0, 3.0):
         probs = np.zeros_like(y_all)
