@@ -10,7 +10,7 @@ OUT ?= out
 DATA ?= ../shared/data
 
 .DEFAULT_GOAL := help
-.PHONY: help setup extract test lint check eval-clean lexicons clean
+.PHONY: help setup extract test lint check eval eval-clean train-cleaner lexicons clean
 
 ## help: list the targets
 help:
@@ -42,10 +42,18 @@ lint: $(STAMP)
 check: lint
 	$(BIN)/python -m pytest -q
 
+## eval: baseline and spaCy NER on every labelled corpus in DATA (dev and test); rewrites docs/benchmarks.md
+eval: $(STAMP)
+	$(BIN)/newsgraph evaluate benchmarks --data-dir $(DATA) --report docs/benchmarks.md --output docs/benchmarks.json
+
 ## eval-clean: score the boilerplate cleaner on the labelled dev and test pages
 eval-clean: $(STAMP)
 	$(BIN)/newsgraph evaluate clean --gold data/boilerplate --split dev
 	$(BIN)/newsgraph evaluate clean --gold data/boilerplate --split test
+
+## train-cleaner: retrain the cleaner's line model on the dev pages (leave-one-site-out model selection)
+train-cleaner: $(STAMP)
+	$(BIN)/python scripts/train_cleaner.py
 
 ## lexicons: regenerate the gazetteers and trigger lexicons in configs/ from DATA
 lexicons: $(STAMP)

@@ -225,7 +225,17 @@ def run_benchmarks(
                         rows.append(_row(name, split, model, metric, labels, result))
             if progress:
                 progress(f"{name} {split}: {len(gold)} documents in {time.perf_counter() - t0:.0f} s")
-    return {"rows": rows, "skipped": skipped}
+    result: dict[str, Any] = {"rows": rows, "skipped": skipped}
+    if "conll2003" in names and not store.missing_reason(config, "crossre-news", data):
+        from pipeline.gold.country_check import country_mapping_scores
+
+        check = country_mapping_scores(config, data)
+        keep = ("tp", "fp", "fn", "precision", "recall", "aligned_sentences")
+        result["country_check"] = {
+            "all": {k: check[k] for k in keep},
+            **{split: {k: v[k] for k in keep} for split, v in check["by_split"].items()},
+        }
+    return result
 
 
 def _row(corpus: str, split: str, model: str, metric: str, labels: str, result: dict) -> dict[str, Any]:
@@ -291,8 +301,23 @@ def markdown(config: Config, result: dict[str, Any], command: str) -> str:
         lines.append("| " + " | ".join(cells) + " |")
     for skip in result["skipped"]:
         lines.append(f"\nSkipped {skip['corpus']}: {skip['reason']}")
-    for name, text in result.get("notes", {}).items():
-        lines.append(f"\n{name}: {text}")
+    if check := result.get("country_check"):
+        lines += [
+            "",
+            "COUNTRY mapping of CoNLL-2003 (LOC naming a sovereign state, plus the reviewed list) against CrossRE's",
+            "human `country` labels on the same sentences (`pipeline/gold/country_check.py`). CrossRE's train file",
+            "labels most countries `location`, so its dev and test files are the fair comparison:",
+            "",
+            "| CrossRE file | tp | fp | fn | precision | recall |",
+            "|---|---|---|---|---|---|",
+        ]
+        for split, c in check.items():
+            lines.append(
+                f"| {split} | {c['tp']} | {c['fp']} | {c['fn']} | {100 * c['precision']:.1f} | {100 * c['recall']:.1f} |"
+            )
+    for name in sorted({r["corpus"] for r in result["rows"]}):
+        if note := eval_corpus(config, name).note:
+            lines.append(f"\n{name}: {note}")
     lines += ["", END]
     return "\n".join(lines)
 
