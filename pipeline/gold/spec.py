@@ -45,6 +45,9 @@ class CorpusSpec:
         return importlib.import_module(self.converter)
 
     def source(self, data_dir: Path) -> Path:
+        """The corpus folder: under the data directory, or in this repository for `in_repo = true` corpora."""
+        if self.raw.get("in_repo"):
+            return Path(__file__).resolve().parents[2] / self.folder
         return data_dir / self.folder
 
 
