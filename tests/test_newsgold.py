@@ -1,0 +1,97 @@
+"""The news gold corpus: the inline annotation format, its checks, and the corpus as committed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import Config
+from pipeline.gold.newsgold import check_article, parse_article, read_split, to_gold
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "data" / "news_gold"
+
+ARTICLE = """id: ng-t01
+date: 2026-03-14
+dateline: GENEVA
+topic: sanctions
+title: Toy
+
+[GENEVA]{LOC gva}, March 14 (Newsgraph) - The [European Union]{ORG eu} froze the assets of
+four officials of [Kalvar]{COUNTRY kal}'s [Port Authority]{AGENCY kpa} on Thursday.
+
+[Anna Roth]{PERSON roth}, a spokeswoman for the [European Commission]{AGENCY ec}, met [Kalvar]{COUNTRY kal}'s envoy.
+
+== relations
+eu coerces kpa | froze the assets of
+kpa part_of kal | Kalvar's Port Authority
+roth works_for ec | a spokeswoman for the European Commission
+roth meets kal | met Kalvar's envoy
+"""
+
+
+def _parse(text: str):
+    return parse_article(text, "toy.txt")
+
+
+def test_parse_strips_markup_and_keeps_offsets(config: Config) -> None:
+    a = _parse(ARTICLE)
+    assert not check_article(a, config)
+    assert "[" not in a.text and "{" not in a.text
+    assert a.text.split("\n\n")[0].startswith(
+        "GENEVA, March 14 (Newsgraph) - The European Union froze the assets of four"
+    )
+    for start, end, _, _ in a.mentions:
+        assert a.text[start:end] in {
+            "GENEVA",
+            "European Union",
+            "Kalvar",
+            "Port Authority",
+            "Anna Roth",
+            "European Commission",
+        }
+    doc = to_gold(a, "dev", "newsgold", config)
+    doc.check()
+    assert len(doc.relations) == 4
+    meets = next(r for r in doc.relations if r.label == "meets")
+    # the nearest mention of Kalvar to the evidence is the second one, in the second paragraph
+    assert doc.mentions[meets.tail].start > doc.text.index("\n\n")
+    part = next(r for r in doc.relations if r.label == "part_of")
+    assert doc.mentions[part.tail].start < doc.text.index("\n\n")
+    assert len({m.cluster for m in doc.mentions if m.text == "Kalvar"}) == 1
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (("eu coerces kpa | froze the assets of", "eu coerces kpa | Kalvar"), "occurs 2 times"),
+        (
+            (
+                "roth meets kal | met Kalvar's envoy",
+                "roth meets kal | met Kalvar's envoy\nkal meets roth | Anna Roth, a",
+            ),
+            "duplicate relation",
+        ),
+        (("kpa part_of kal", "kal part_of kpa"), "not allowed"),
+        (("eu coerces kpa", "eu coerces eu"), "links an entity to itself"),
+        (("{COUNTRY kal}'s envoy", "{LOC kal}'s envoy"), "is both"),
+        (("eu coerces kpa", "eu sanctions kpa"), "unknown relation"),
+        (("roth works_for ec", "roth works_for nobody"), "no mention of entity"),
+        (("== relations", ""), "no '== relations'"),
+        (("froze the assets", "froze the [assets"), "stray bracket"),
+        (("{LOC gva}", "{PLACE gva}"), "unknown type"),
+    ],
+)
+def test_checks_catch_annotation_errors(config: Config, edit: tuple[str, str], message: str) -> None:
+    a = _parse(ARTICLE.replace(*edit))
+    errors = check_article(a, config)
+    assert any(message in e for e in errors), errors
+
+
+def test_split_is_fixed_and_disjoint() -> None:
+    split = read_split(CORPUS)
+    assert len(split) == 96
+    test = [a for a, s in split.items() if s == "test"]
+    assert len(test) >= 30
+    assert all(int(a[3:]) % 3 == 0 for a in test)  # the rule written in split.toml before any article existed
