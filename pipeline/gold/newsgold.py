@@ -252,3 +252,33 @@ def convert(root: Path, split: str, spec: CorpusSpec, config: Config) -> Iterato
         yield to_gold(article, split, spec.name, config)
     if problems:
         raise DataError("news gold annotation errors:\n" + "\n".join(problems[:50]))
+
+
+SECOND_PASS = "second_pass"
+
+
+def agreement(config: Config, corpus: Path) -> dict[str, dict]:
+    """Inter-annotator agreement between the first annotation (`articles/`) and an independent second pass
+    (`second_pass/`, same format, same text) on the articles both cover: mention F1 (exact span and type),
+    relation F1 (strict, mention level) and document-level triple F1, the first pass taken as reference."""
+    from pipeline import metrics
+
+    first, second = [], []
+    for path in sorted((corpus / SECOND_PASS).glob("*.txt")):
+        other = parse_article(path.read_text(encoding="utf-8"), str(path))
+        ref_path = corpus / "articles" / path.name
+        ref = parse_article(ref_path.read_text(encoding="utf-8"), str(ref_path))
+        if other.text != ref.text:
+            raise DataError(f"{path}: the second pass changed the article text")
+        for article in (ref, other):
+            if errors := check_article(article, config):
+                raise DataError("\n".join(errors))
+        first.append(to_gold(ref, "agreement", "newsgold", config))
+        second.append(to_gold(other, "agreement", "newsgold", config))
+    return {
+        "articles": {"n": len(first)},
+        "mentions": metrics.score_ner(first, second),
+        "relations": metrics.score_relations(first, second),
+        "relations-boundaries": metrics.score_relations(first, second, mode="boundaries"),
+        "triples": metrics.score_triples(first, second),
+    }
