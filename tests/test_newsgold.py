@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,49 @@ def test_split_is_fixed_and_disjoint() -> None:
     test = [a for a, s in split.items() if s == "test"]
     assert len(test) >= 30
     assert all(int(a[3:]) % 3 == 0 for a in test)  # the rule written in split.toml before any article existed
+
+
+@pytest.mark.parametrize("split", ["train", "dev", "test"])
+def test_corpus_converts_and_checks(config: Config, split: str) -> None:
+    from pipeline.gold import store
+
+    docs = store.load(config, "newsgold", split)
+    assert docs and all(d.split == split for d in docs)
+    for d in docs:
+        d.check()
+        for r in d.relations:  # allowed types, no self-links
+            head, tail = d.mentions[r.head], d.mentions[r.tail]
+            assert config.schema.is_allowed(r.label, head.label, tail.label)
+            assert head.cluster != tail.cluster
+
+
+def test_articles_match_their_checksums() -> None:
+    lines = (CORPUS / "checksums.txt").read_text(encoding="utf-8").split("\n")
+    listed = dict(reversed(line.split("  ", 1)) for line in lines if line)
+    files = sorted((CORPUS / "articles").glob("*.txt"))
+    assert len(files) == len(listed) == 96
+    for path in files:
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == listed[f"articles/{path.name}"], path.name
+
+
+def test_corpus_meets_the_size_targets(config: Config) -> None:
+    from collections import Counter
+
+    from pipeline.gold import store
+
+    docs = [d for split in ("train", "dev", "test") for d in store.load(config, "newsgold", split)]
+    mentions = Counter(m.label for d in docs for m in d.mentions)
+    relations = Counter(r.label for d in docs for r in d.relations)
+    assert len(docs) >= 80 and sum(mentions.values()) >= 2000 and sum(relations.values()) >= 700
+    assert min(mentions.values()) >= 150 and set(mentions) == set(config.schema.entity_types)
+    assert min(relations.values()) >= 25 and set(relations) == set(config.schema.relations)
+    assert sum(1 for d in docs if d.split == "test") >= 30
+
+
+def test_scraped_pages_are_built_from_the_articles() -> None:
+    from pipeline.gold.newspages import build_pages
+
+    pages = build_pages(CORPUS)
+    assert len(pages) == 96
+    for aid, page in pages.items():
+        assert (CORPUS / "scraped" / f"{aid}.txt").read_text(encoding="utf-8") == page
