@@ -54,6 +54,33 @@ def main(
 
 
 @app.command()
+def train(
+    settings: Annotated[
+        Path, typer.Argument(help="Training settings (TOML), e.g. configs/train/conll2003-ner.toml.")
+    ],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Folder for the model, its config and log.")],
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Labelled corpora folder.")] = None,
+    config_dir: Annotated[Path | None, typer.Option("--config-dir", help="Folder of TOML settings.")] = None,
+) -> None:
+    """Train a model from canonical gold corpora; model selection on dev only."""
+    from pipeline.config import Config, read_toml
+
+    _setup_logging(1, False)
+    try:
+        config = Config(config_dir)
+        spec = read_toml(settings)
+        if spec.get("kind", "ner") != "ner":
+            raise PipelineError(f"{settings}: unknown kind {spec.get('kind')!r}; available: ner")
+        from pipeline.train.ner import train_ner
+
+        best = train_ner(spec, output, config, data_dir, log=lambda m: stderr.print(m, markup=False))
+    except PipelineError as e:
+        stderr.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2) from None
+    typer.echo(json.dumps({"best_epoch": best["epoch"], "dev_f1": best["f1"]}))
+
+
+@app.command()
 def extract(
     inputs: Annotated[
         list[str],
@@ -245,6 +272,14 @@ def _load_gold(config: object, gold: str, data_dir: Path | None) -> list:
     return store.load(config, corpus, split, data_dir)
 
 
+def _emit(result: dict, table: str, output: Path | None) -> None:
+    """Metrics JSON on stdout (and in OUTPUT), the table on stderr."""
+    typer.echo(json.dumps(result, indent=2))
+    stderr.print(table)
+    if output is not None:
+        output.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+
+
 def _score_command(metric: str, gold: str, pred: Path, labels: str, data_dir, config_dir, output) -> None:
     from pipeline import metrics
     from pipeline.benchmark import read_predictions, score
@@ -258,10 +293,7 @@ def _score_command(metric: str, gold: str, pred: Path, labels: str, data_dir, co
     except PipelineError as e:
         stderr.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2) from None
-    typer.echo(json.dumps(result, indent=2))
-    stderr.print(metrics.format_table(result, f"{metric} ({labels} labels): {gold}"))
-    if output is not None:
-        output.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    _emit(result, metrics.format_table(result, f"{metric} ({labels} labels): {gold}"), output)
 
 
 @evaluate_app.command("ner")
@@ -351,10 +383,7 @@ def evaluate_model(
     except PipelineError as e:
         stderr.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2) from None
-    typer.echo(json.dumps(results, indent=2))
-    stderr.print(metrics.format_table(results, f"{model} on {gold}"))
-    if output is not None:
-        output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    _emit(results, metrics.format_table(results, f"{model} on {gold}"), output)
 
 
 @evaluate_app.command("benchmarks")

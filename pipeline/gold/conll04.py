@@ -47,14 +47,6 @@ def convert(root: Path, split: str, spec: CorpusSpec, config: Config) -> Iterato
             )
             for r in rec["relations"]
         ]
-        yield GoldDocument(
-            id=doc_id,
-            dataset=spec.name,
-            split=split,
-            text=text,
-            sentences=tuple(builder.sentences),
-            tokens=tuple(builder.tokens),
-            mentions=tuple(mentions),
-            relations=tuple(relations),
-            meta={"orig_id": rec.get("orig_id", n)},
+        yield builder.document(
+            doc_id, spec.name, split, mentions, relations, {"orig_id": rec.get("orig_id", n)}
         )

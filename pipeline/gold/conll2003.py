@@ -114,16 +114,7 @@ def make_document(
         start, end = builder.span(first + s, first + e)
         label = mapper.entity(orig, text[start:end], (review_id or doc_id, k, s, e))
         mentions.append(GoldMention(start, end, text[start:end], orig, label, sentence=k))
-    return GoldDocument(
-        id=doc_id,
-        dataset=spec.name,
-        split=split,
-        text=text,
-        sentences=tuple(builder.sentences),
-        mentions=tuple(mentions),
-        tokens=tuple(builder.tokens),
-        meta=meta or {},
-    )
+    return builder.document(doc_id, spec.name, split, mentions, meta=meta)
 
 
 def sentence_token_span(doc: GoldDocument, mention: GoldMention) -> tuple[int, int, int]:

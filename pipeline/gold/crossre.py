@@ -123,14 +123,5 @@ def make_document(
         info.append(
             {"explanation": explanation, "uncertain": uncertain, "syntax_ambiguity": syntax_ambiguity}
         )
-    return GoldDocument(
-        id=doc_id,
-        dataset=spec.name,
-        split=split,
-        text=text,
-        sentences=tuple(builder.sentences),
-        tokens=tuple(builder.tokens),
-        mentions=tuple(mentions),
-        relations=tuple(gold_relations),
-        meta={"doc_key": rec["doc_key"], "relation_info": info},
-    )
+    meta = {"doc_key": rec["doc_key"], "relation_info": info}
+    return builder.document(doc_id, spec.name, split, mentions, gold_relations, meta)

@@ -151,6 +151,28 @@ class TextBuilder:
     def text(self) -> str:
         return "".join(self.parts)
 
+    def document(
+        self,
+        doc_id: str,
+        spec_name: str,
+        split: str,
+        mentions: Sequence[GoldMention],
+        relations: Sequence[GoldRelation] = (),
+        meta: dict[str, Any] | None = None,
+    ) -> GoldDocument:
+        """The built text as a canonical document with its sentence and token offsets."""
+        return GoldDocument(
+            id=doc_id,
+            dataset=spec_name,
+            split=split,
+            text=self.text,
+            sentences=tuple(self.sentences),
+            tokens=tuple(self.tokens),
+            mentions=tuple(mentions),
+            relations=tuple(relations),
+            meta=meta or {},
+        )
+
     def span(self, first_token: int, end_token: int) -> tuple[int, int]:
         """Character span of document tokens `[first_token, end_token)`."""
         return self.tokens[first_token][0], self.tokens[end_token - 1][1]

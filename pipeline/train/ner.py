@@ -1,0 +1,255 @@
+"""Training and applying the NER tagger (pipeline/model/ner.py) on canonical gold corpora.
+
+`train_ner(settings, out_dir)` trains on the train splits named in the settings, selects the epoch by dev F1
+(dev only; test is never read here), and writes `model.safetensors` (float16), `config.json` (tags, settings,
+scores) and `train.log`. `NerPredictor` loads a saved model and tags texts or canonical documents.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from pipeline import metrics
+from pipeline.config import Config
+from pipeline.gold import store
+from pipeline.gold.format import GoldDocument
+from pipeline.model.encoder import encoder_path, load_encoder, load_tokenizer
+from pipeline.model.ner import Encoded, Example, NerTagger, examples_from_doc, to_mentions, windows
+
+logger = logging.getLogger(__name__)
+
+DEFAULTS: dict[str, Any] = {
+    "labels": "schema",  # "schema" or "orig" (a benchmark's own label set)
+    "train": [],  # ["conll2003:train", ...]
+    "dev": [],
+    "epochs": 3,
+    "batch_size": 32,
+    "lr": 5e-5,
+    "head_lr": 1e-3,
+    "warmup": 0.1,
+    "weight_decay": 0.01,
+    "max_pieces": 192,
+    "stride": 48,
+    "seed": 13,
+    "threads": 2,
+    "dropout": 0.1,
+    "max_train_examples": None,
+}
+
+
+def set_seed(seed: int) -> None:
+    random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def load_corpora(config: Config, names: Sequence[str], data: str | Path | None = None) -> list[GoldDocument]:
+    docs: list[GoldDocument] = []
+    for spec in names:
+        corpus, _, split = spec.partition(":")
+        docs.extend(store.load(config, corpus, split, data))
+    return docs
+
+
+def chunk_examples(examples: Sequence[Example], tokenizer, max_pieces: int, stride: int) -> list[Example]:
+    """Long examples cut into overlapping windows (training sees every word)."""
+    out = []
+    for ex in examples:
+        pieces = [max(1, len(tokenizer.tokenize(w))) for w in ex.words]
+        if sum(pieces) + 2 <= max_pieces:
+            out.append(ex)
+            continue
+        for a, b in windows(pieces, max_pieces - 2, stride):
+            out.append(
+                replace(ex, words=ex.words[a:b], spans=ex.spans[a:b], tags=ex.tags[a:b] if ex.tags else ())
+            )
+    return out
+
+
+def batches(examples: Sequence[Example], size: int, shuffle: random.Random | None) -> list[list[Example]]:
+    """Batches of similar length (sorted within shuffled pools of 50 batches), so padding stays small."""
+    order = list(range(len(examples)))
+    if shuffle is not None:
+        shuffle.shuffle(order)
+    pool = size * 50
+    out = []
+    for p in range(0, len(order), pool):
+        chunk = sorted(order[p : p + pool], key=lambda i: len(examples[i].words))
+        out.extend([examples[i] for i in chunk[k : k + size]] for k in range(0, len(chunk), size))
+    if shuffle is not None:
+        shuffle.shuffle(out)
+    return out
+
+
+class NerPredictor:
+    """A trained tagger, ready to tag canonical documents (batched, windows for long sentences)."""
+
+    def __init__(self, model: NerTagger, tokenizer, settings: dict[str, Any]) -> None:
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.settings = settings
+        self.tags = model.tags
+
+    @classmethod
+    def load(cls, folder: Path) -> NerPredictor:
+        from safetensors.torch import load_file
+
+        cfg = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        encoder = load_encoder()
+        model = NerTagger(encoder, cfg["tags"], dropout=0.0)
+        state = {k: v.float() for k, v in load_file(str(folder / "model.safetensors")).items()}
+        model.load_state_dict(state)
+        return cls(model, load_tokenizer(), cfg["settings"])
+
+    @torch.no_grad()
+    def predict_examples(
+        self, examples: Sequence[Example], batch_size: int = 64
+    ) -> tuple[list[list[str]], int]:
+        """Tags per example, and the number of windows used."""
+        max_pieces, stride = int(self.settings["max_pieces"]), int(self.settings["stride"])
+        parts: list[tuple[int, int, int, Example]] = []  # example index, word offset, window end, window
+        n_windows = 0
+        for i, ex in enumerate(examples):
+            pieces = [max(1, len(self.tokenizer.tokenize(w))) for w in ex.words]
+            spans = (
+                [(0, len(ex.words))]
+                if sum(pieces) + 2 <= max_pieces
+                else windows(pieces, max_pieces - 2, stride)
+            )
+            n_windows += len(spans)
+            for a, b in spans:
+                parts.append((i, a, b, replace(ex, words=ex.words[a:b], spans=ex.spans[a:b], tags=())))
+        best: list[list[tuple[int, str]]] = [[(-1, "O")] * len(ex.words) for ex in examples]
+        order = sorted(range(len(parts)), key=lambda k: len(parts[k][3].words))
+        for k0 in range(0, len(order), batch_size):
+            chunk = [parts[k] for k in order[k0 : k0 + batch_size]]
+            enc = Encoded(self.tokenizer, [c[3] for c in chunk], None, max_pieces)
+            logits = self.model(enc.input_ids, enc.attention_mask, enc.shapes)
+            ids = logits.argmax(-1)
+            for b, (i, a, _end, win) in enumerate(chunk):
+                for w, pos in enumerate(enc.first[b]):
+                    if pos < 0:
+                        continue
+                    margin = min(w, len(win.words) - 1 - w)  # distance from the window's edge
+                    if margin > best[i][a + w][0]:
+                        best[i][a + w] = (margin, self.tags[int(ids[b, pos])])
+        return [[t for _, t in row] for row in best], n_windows
+
+    def predict_docs(self, docs: Sequence[GoldDocument]) -> list[GoldDocument]:
+        examples: list[Example] = []
+        owner: list[int] = []
+        for n, doc in enumerate(docs):
+            for ex in examples_from_doc(replace(doc, mentions=())):
+                examples.append(ex)
+                owner.append(n)
+        tags, _ = self.predict_examples(examples)
+        mentions: list[list] = [[] for _ in docs]
+        for ex, row, n in zip(examples, tags, owner, strict=True):
+            mentions[n].extend(to_mentions(docs[n].text, ex.spans, row))
+        return [replace(d, mentions=tuple(m), relations=()) for d, m in zip(docs, mentions, strict=True)]
+
+
+def evaluate(predictor: NerPredictor, docs: Sequence[GoldDocument], labels: str) -> dict[str, Any]:
+    pred = predictor.predict_docs(docs)
+    if labels == "orig":
+        pred = [replace(d, mentions=tuple(replace(m, label=None) for m in d.mentions)) for d in pred]
+    return metrics.score_ner(docs, pred, labels=labels)
+
+
+def train_ner(
+    settings: dict[str, Any],
+    out_dir: Path,
+    config: Config | None = None,
+    data: str | Path | None = None,
+    log: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    from safetensors.torch import save_file
+
+    s = {**DEFAULTS, **settings}
+    config = config or Config()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    log_file = (out_dir / "train.log").open("w", encoding="utf-8")
+
+    def say(msg: str) -> None:
+        line = f"{time.strftime('%H:%M:%S')} {msg}"
+        log_file.write(line + "\n")
+        log_file.flush()
+        (log or logger.info)(line)
+
+    torch.set_num_threads(int(s["threads"]))
+    set_seed(int(s["seed"]))
+    tokenizer = load_tokenizer()
+    labels = s["labels"]
+    train_docs = load_corpora(config, s["train"], data)
+    dev_docs = load_corpora(config, s["dev"], data)
+    train_ex = [ex for d in train_docs for ex in examples_from_doc(d, labels)]
+    if s["max_train_examples"]:
+        train_ex = random.Random(s["seed"]).sample(train_ex, min(len(train_ex), int(s["max_train_examples"])))
+    train_ex = chunk_examples(train_ex, tokenizer, int(s["max_pieces"]), int(s["stride"]))
+    types = sorted({t[2:] for ex in train_ex for t in ex.tags if t != "O"})
+    tags = ["O", *[f"{p}-{t}" for t in types for p in ("B", "I")]]
+    tag_index = {t: i for i, t in enumerate(tags)}
+    say(f"train {len(train_docs)} docs / {len(train_ex)} examples; dev {len(dev_docs)} docs; tags {tags}")
+    model = NerTagger(load_encoder(), tags, dropout=float(s["dropout"]))
+    head = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
+    body = [p for n, p in model.named_parameters() if n.startswith("encoder.")]
+    optim = torch.optim.AdamW(
+        [{"params": body, "lr": float(s["lr"])}, {"params": head, "lr": float(s["head_lr"])}],
+        weight_decay=float(s["weight_decay"]),
+    )
+    rng = random.Random(int(s["seed"]))
+    steps_per_epoch = math.ceil(len(train_ex) / int(s["batch_size"]))
+    total = steps_per_epoch * int(s["epochs"])
+    warm = max(1, int(total * float(s["warmup"])))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        optim, lambda k: min((k + 1) / warm, max(0.0, (total - k) / max(1, total - warm)))
+    )
+    loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-100)
+    best: dict[str, Any] = {"f1": -1.0}
+    step = 0
+    for epoch in range(1, int(s["epochs"]) + 1):
+        model.train()
+        t0, running = time.perf_counter(), 0.0
+        for n, batch in enumerate(batches(train_ex, int(s["batch_size"]), rng), 1):
+            enc = Encoded(tokenizer, batch, tag_index, int(s["max_pieces"]))
+            logits = model(enc.input_ids, enc.attention_mask, enc.shapes)
+            loss = loss_fn(logits.view(-1, len(tags)), enc.labels.view(-1))
+            optim.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optim.step()
+            sched.step()
+            step += 1
+            running += loss.item()
+            if n % 100 == 0:
+                say(f"epoch {epoch} step {n}/{steps_per_epoch} loss {running / 100:.4f}")
+                running = 0.0
+        predictor = NerPredictor(model, tokenizer, s)
+        scores = evaluate(predictor, dev_docs, labels) if dev_docs else {"micro": {"f1": 0.0}}
+        f1 = scores["micro"]["f1"]
+        say(f"epoch {epoch} done in {time.perf_counter() - t0:.0f} s; dev F1 {f1:.4f}")
+        if f1 > best["f1"]:
+            best = {"f1": f1, "epoch": epoch, "dev": scores}
+            state = {k: v.detach().to(torch.float16).contiguous() for k, v in model.state_dict().items()}
+            save_file(state, str(out_dir / "model.safetensors"))
+            cfg = {
+                "kind": "ner",
+                "tags": tags,
+                "settings": s,
+                "encoder": str(encoder_path().name),
+                "best_epoch": epoch,
+                "dev": {k: scores[k] for k in ("micro", "macro", "per_type")},
+            }
+            (out_dir / "config.json").write_text(json.dumps(cfg, indent=1) + "\n", encoding="utf-8")
+    say(f"best epoch {best['epoch']} dev F1 {best['f1']:.4f}")
+    log_file.close()
+    return best
