@@ -155,7 +155,7 @@ class Cleaner:
         if a is None:
             return CleanResult(text="", title=title)
         keep, reasons = a.keep, a.reasons
-        if self.line_model is not None:
+        if self.line_model is not None and len(a.idx) >= self.settings["line_model_min_lines"]:
             keep = self.line_model.body_lines(a)
             reasons = [None if j in keep else (r or "line model: not body") for j, r in enumerate(a.reasons)]
         return self._result(a.lines, a.idx, keep, reasons, a.title, a.title_j)
