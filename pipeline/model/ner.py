@@ -22,7 +22,13 @@ from torch import nn
 from pipeline.gold.format import GoldDocument, GoldMention, spans_to_tags, tags_to_spans
 
 SHAPES = ("pad", "lower", "title", "upper", "mixed", "digit", "alnum", "punct", "other")
-_WORD_RE = re.compile(r"\w+(?:[.'’-]\w+)*\.?|[^\w\s]", re.UNICODE)
+_WORD_RE = re.compile(
+    r"(?:[^\W\d_]\.){2,}"  # U.S., U.N.
+    r"|\w+(?:-\w+)*(?:['’](?![sS]\b)\w+(?:-\w+)*)*"  # words, co-op, O'Brien (not a possessive 's)
+    r"|['’][sS]\b"  # the possessive 's, a word of its own, as in the annotation
+    r"|[^\w\s]",
+    re.UNICODE,
+)
 
 
 def word_shape(word: str) -> int:

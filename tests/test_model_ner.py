@@ -1,0 +1,124 @@
+"""The NER tagger: shapes, windows, and a tiny random model that must overfit two sentences and survive a
+save/load round trip (seconds, no pretrained weights needed beyond the tokenizer files)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from pipeline.gold.format import GoldDocument, GoldMention  # noqa: E402
+from pipeline.model.ner import SHAPES, Encoded, NerTagger, examples_from_doc, windows, word_shape  # noqa: E402
+
+
+def test_word_shapes() -> None:
+    assert [
+        SHAPES[word_shape(w)] for w in ["china", "China", "NATO", "McDonald", "2026", "G7", ",", "I"]
+    ] == [
+        "lower",
+        "title",
+        "upper",
+        "mixed",
+        "digit",
+        "alnum",
+        "punct",
+        "title",
+    ]
+
+
+def test_windows_cover_every_word_with_overlap() -> None:
+    pieces = [1, 2, 1, 3, 1, 1, 2, 1, 1, 1] * 5
+    spans = windows(pieces, max_pieces=8, stride=3)
+    covered = set()
+    for a, b in spans:
+        assert sum(pieces[a:b]) <= 8
+        covered.update(range(a, b))
+    assert covered == set(range(len(pieces)))
+    assert all(spans[k + 1][0] < spans[k][1] for k in range(len(spans) - 1))  # consecutive windows overlap
+
+
+def _doc(text: str, spans: list[tuple[str, str]], doc_id: str) -> GoldDocument:
+    mentions = []
+    for surface, label in spans:
+        start = text.index(surface)
+        mentions.append(
+            GoldMention(start=start, end=start + len(surface), text=surface, orig=label, label=label)
+        )
+    return GoldDocument(
+        id=doc_id,
+        dataset="toy",
+        split="train",
+        text=text,
+        sentences=((0, len(text)),),
+        mentions=tuple(mentions),
+    )
+
+
+def test_tiny_model_overfits_and_reloads(tmp_path: Path) -> None:
+    from safetensors.torch import load_file, save_file
+    from transformers import BertConfig, BertModel
+
+    from pipeline.model.encoder import load_tokenizer
+    from pipeline.train.ner import DEFAULTS, NerPredictor
+
+    torch.manual_seed(0)
+    tokenizer = load_tokenizer()
+    docs = [
+        _doc(
+            "The Interior Ministry said Kenya expelled Anna Roth.",
+            [("Interior Ministry", "AGENCY"), ("Kenya", "COUNTRY"), ("Anna Roth", "PERSON")],
+            "a",
+        ),
+        _doc(
+            "Amnesty International met officials in Nairobi.",
+            [("Amnesty International", "ORG"), ("Nairobi", "LOC")],
+            "b",
+        ),
+    ]
+    examples = [ex for d in docs for ex in examples_from_doc(d)]
+    tags = ["O", *[f"{p}-{t}" for t in ("AGENCY", "COUNTRY", "LOC", "ORG", "PERSON") for p in ("B", "I")]]
+    index = {t: i for i, t in enumerate(tags)}
+    encoder = BertModel(
+        BertConfig(
+            vocab_size=tokenizer.vocab_size,
+            hidden_size=32,
+            num_hidden_layers=2,
+            num_attention_heads=2,
+            intermediate_size=64,
+        )
+    )
+    model = NerTagger(encoder, tags, shape_dim=8, dropout=0.0)
+    optim = torch.optim.Adam(model.parameters(), lr=5e-3)
+    enc = Encoded(tokenizer, examples, index, 64)
+    loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-100)
+    for _ in range(80):
+        loss = loss_fn(
+            model(enc.input_ids, enc.attention_mask, enc.shapes).view(-1, len(tags)), enc.labels.view(-1)
+        )
+        optim.zero_grad()
+        loss.backward()
+        optim.step()
+    assert loss.item() < 0.05
+    predictor = NerPredictor(model, tokenizer, DEFAULTS)
+    pred = predictor.predict_docs(docs)
+    for gold, got in zip(docs, pred, strict=True):
+        assert {(m.start, m.end, m.label) for m in got.mentions} == {
+            (m.start, m.end, m.label) for m in gold.mentions
+        }
+    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(tmp_path / "m.safetensors"))
+    encoder2 = BertModel(encoder.config)
+    model2 = NerTagger(encoder2, tags, shape_dim=8, dropout=0.0)
+    model2.load_state_dict(load_file(str(tmp_path / "m.safetensors")))
+    again = NerPredictor(model2, tokenizer, DEFAULTS).predict_docs(docs)
+    assert [d.mentions for d in again] == [d.mentions for d in pred]
+
+
+def test_untokenised_text_splits_where_mentions_end() -> None:
+    from pipeline.model.ner import split_words
+
+    text = "The U.S. Treasury said China's Ministry of Public Security and Anna Roth."
+    words = [text[a:b] for a, b in split_words(text)]
+    assert words[:6] == ["The", "U.S.", "Treasury", "said", "China", "'s"]
+    assert words[-2:] == ["Roth", "."]
