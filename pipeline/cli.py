@@ -346,7 +346,7 @@ def evaluate_model(
         str | None, typer.Option("--gold", help="CORPUS:SPLIT or canonical gold JSONL to run the model on.")
     ] = None,
     model: Annotated[
-        str, typer.Option("--model", "-m", help="'baseline' or 'spacy' (NER alone).")
+        str, typer.Option("--model", "-m", help="'baseline', 'spacy' (NER alone) or a trained model folder.")
     ] = "baseline",
     data_dir: DataOption = None,
     config_dir: ConfigOption = None,
@@ -363,10 +363,20 @@ def evaluate_model(
     from pipeline.config import Config
 
     try:
-        if model not in MODELS:
-            raise PipelineError(f"unknown model {model!r}; available: {', '.join(MODELS)}")
         config = Config(config_dir)
         gold_docs = _load_gold(config, gold, data_dir)
+        if model not in MODELS:
+            if not (Path(model) / "config.json").is_file():
+                raise PipelineError(
+                    f"unknown model {model!r}; available: {', '.join(MODELS)}, or a trained model folder"
+                )
+            from pipeline.train.ner import NerPredictor, evaluate
+
+            predictor = NerPredictor.load(Path(model))
+            labels = predictor.settings["labels"]
+            results = {f"ner ({labels})": evaluate(predictor, gold_docs, labels)}
+            _emit(results, metrics.format_table(results, f"{model} on {gold}"), output)
+            return
         name = gold_docs[0].dataset if gold_docs else ""
         try:
             corpus = eval_corpus(config, name)
