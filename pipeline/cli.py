@@ -69,11 +69,14 @@ def train(
     try:
         config = Config(config_dir)
         spec = read_toml(settings)
-        if spec.get("kind", "ner") != "ner":
-            raise PipelineError(f"{settings}: unknown kind {spec.get('kind')!r}; available: ner")
-        from pipeline.train.ner import train_ner
-
-        best = train_ner(spec, output, config, data_dir, log=lambda m: stderr.print(m, markup=False))
+        kind = spec.get("kind", "ner")
+        if kind == "ner":
+            from pipeline.train.ner import train_ner as trainer
+        elif kind == "rel":
+            from pipeline.train.rel import train_rel as trainer
+        else:
+            raise PipelineError(f"{settings}: unknown kind {kind!r}; available: ner, rel")
+        best = trainer(spec, output, config, data_dir, log=lambda m: stderr.print(m, markup=False))
     except PipelineError as e:
         stderr.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2) from None
