@@ -24,7 +24,7 @@ from pipeline.gold.format import GoldDocument, GoldMention, spans_to_tags, tags_
 SHAPES = ("pad", "lower", "title", "upper", "mixed", "digit", "alnum", "punct", "other")
 _WORD_RE = re.compile(
     r"(?:[^\W\d_]\.){2,}"  # U.S., U.N.
-    r"|\w+(?:-\w+)*(?:['’](?![sS]\b)\w+(?:-\w+)*)*"  # words, co-op, O'Brien (not a possessive 's)
+    r"|\w+(?:['’](?![sS]\b)\w+)*"  # words, O'Brien, don't (not a possessive 's); hyphens split: Madrid-based
     r"|['’][sS]\b"  # the possessive 's, a word of its own, as in the annotation
     r"|[^\w\s]",
     re.UNICODE,
