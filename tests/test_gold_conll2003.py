@@ -54,7 +54,9 @@ def test_read_columns_splits_documents_either_way(tmp_path: Path, text: str) -> 
 
 
 def test_read_columns_skips_a_malformed_sentence(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.WARNING, logger="pipeline.gold.conll2003")  # other tests may raise the root level
+    caplog.set_level(
+        logging.WARNING, logger="pipeline.gold.conll2003"
+    )  # other tests may raise the root level
     docs = read_columns(_write(tmp_path, "a DT I-NP O\nb NN\n\nc NN I-NP O\n"), sep=" ", columns=4)
     assert [[s.tokens for s in d] for d in docs] == [[["c"]]]
     assert "sentence skipped" in caplog.text
