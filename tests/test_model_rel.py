@@ -83,18 +83,7 @@ def test_tiny_head_learns_and_reloads(config: Config, tmp_path: Path) -> None:
     optim = torch.optim.Adam(model.parameters(), lr=5e-3)
     loss_fn = torch.nn.CrossEntropyLoss()
     for _ in range(60):
-        states = model.encode(batch.input_ids, batch.attention_mask, batch.shapes)
-        logits = model.score_pairs(
-            states,
-            batch.batch_index,
-            batch.head_mask,
-            batch.tail_mask,
-            batch.between_mask,
-            batch.head_type,
-            batch.tail_type,
-            batch.dist,
-            batch.order,
-        )
+        logits = model.logits(batch)
         loss = loss_fn(logits, batch.labels)
         optim.zero_grad()
         loss.backward()

@@ -21,10 +21,10 @@ import torch
 
 from pipeline import metrics
 from pipeline.config import Config
-from pipeline.gold import store
 from pipeline.gold.format import GoldDocument
 from pipeline.model.encoder import encoder_path, load_encoder, load_tokenizer
 from pipeline.model.ner import Encoded, Example, NerTagger, examples_from_doc, to_mentions, windows
+from pipeline.train.common import RunLog, load_corpora, optimiser, save_checkpoint, set_seed, step
 
 logger = logging.getLogger(__name__)
 
@@ -45,19 +45,6 @@ DEFAULTS: dict[str, Any] = {
     "dropout": 0.1,
     "max_train_examples": None,
 }
-
-
-def set_seed(seed: int) -> None:
-    random.seed(seed)
-    torch.manual_seed(seed)
-
-
-def load_corpora(config: Config, names: Sequence[str], data: str | Path | None = None) -> list[GoldDocument]:
-    docs: list[GoldDocument] = []
-    for spec in names:
-        corpus, _, split = spec.partition(":")
-        docs.extend(d for d in store.load(config, corpus, split, data) if not d.meta.get("text_missing"))
-    return docs  # GUM's Reddit documents ship without their text
 
 
 def chunk_examples(examples: Sequence[Example], tokenizer, max_pieces: int, stride: int) -> list[Example]:
@@ -172,19 +159,9 @@ def train_ner(
     data: str | Path | None = None,
     log: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
-    from safetensors.torch import save_file
-
     s = {**DEFAULTS, **settings}
     config = config or Config()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    log_file = (out_dir / "train.log").open("w", encoding="utf-8")
-
-    def say(msg: str) -> None:
-        line = f"{time.strftime('%H:%M:%S')} {msg}"
-        log_file.write(line + "\n")
-        log_file.flush()
-        (log or logger.info)(line)
-
+    say = RunLog(out_dir, log)
     torch.set_num_threads(int(s["threads"]))
     set_seed(int(s["seed"]))
     tokenizer = load_tokenizer()
@@ -200,36 +177,18 @@ def train_ner(
     tag_index = {t: i for i, t in enumerate(tags)}
     say(f"train {len(train_docs)} docs / {len(train_ex)} examples; dev {len(dev_docs)} docs; tags {tags}")
     model = NerTagger(load_encoder(), tags, dropout=float(s["dropout"]))
-    head = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
-    body = [p for n, p in model.named_parameters() if n.startswith("encoder.")]
-    optim = torch.optim.AdamW(
-        [{"params": body, "lr": float(s["lr"])}, {"params": head, "lr": float(s["head_lr"])}],
-        weight_decay=float(s["weight_decay"]),
-    )
     rng = random.Random(int(s["seed"]))
     steps_per_epoch = math.ceil(len(train_ex) / int(s["batch_size"]))
-    total = steps_per_epoch * int(s["epochs"])
-    warm = max(1, int(total * float(s["warmup"])))
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        optim, lambda k: min((k + 1) / warm, max(0.0, (total - k) / max(1, total - warm)))
-    )
+    optim, sched = optimiser(model, s, steps_per_epoch * int(s["epochs"]))
     loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-100)
     best: dict[str, Any] = {"f1": -1.0}
-    step = 0
     for epoch in range(1, int(s["epochs"]) + 1):
         model.train()
         t0, running = time.perf_counter(), 0.0
         for n, batch in enumerate(batches(train_ex, int(s["batch_size"]), rng), 1):
             enc = Encoded(tokenizer, batch, tag_index, int(s["max_pieces"]))
             logits = model(enc.input_ids, enc.attention_mask, enc.shapes)
-            loss = loss_fn(logits.view(-1, len(tags)), enc.labels.view(-1))
-            optim.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optim.step()
-            sched.step()
-            step += 1
-            running += loss.item()
+            running += step(model, optim, sched, loss_fn(logits.view(-1, len(tags)), enc.labels.view(-1)))
             if n % 100 == 0:
                 say(f"epoch {epoch} step {n}/{steps_per_epoch} loss {running / 100:.4f}")
                 running = 0.0
@@ -239,8 +198,6 @@ def train_ner(
         say(f"epoch {epoch} done in {time.perf_counter() - t0:.0f} s; dev F1 {f1:.4f}")
         if f1 > best["f1"]:
             best = {"f1": f1, "epoch": epoch, "dev": scores}
-            state = {k: v.detach().to(torch.float16).contiguous() for k, v in model.state_dict().items()}
-            save_file(state, str(out_dir / "model.safetensors"))
             cfg = {
                 "kind": "ner",
                 "tags": tags,
@@ -249,7 +206,7 @@ def train_ner(
                 "best_epoch": epoch,
                 "dev": {k: scores[k] for k in ("micro", "macro", "per_type")},
             }
-            (out_dir / "config.json").write_text(json.dumps(cfg, indent=1) + "\n", encoding="utf-8")
+            save_checkpoint(model, out_dir, cfg)
     say(f"best epoch {best['epoch']} dev F1 {best['f1']:.4f}")
-    log_file.close()
+    say.close()
     return best

@@ -1,0 +1,285 @@
+"""The relation head: one encoder pass per context window, then every candidate mention pair scored from pooled
+span representations (SpERT-style), so the cost grows with sentences, not with pairs.
+
+A context is a sentence, or a sentence and its neighbours (`context_sentences`), so pairs across neighbouring
+sentences are covered. Candidates are ordered pairs (head, tail) whose entity types the schema allows for at
+least one relation; the head predicts one of the relations or "none". Each pair's features are the max-pooled
+sub-word states of the head span, the tail span and the text between them, the [CLS] state, and embeddings of the
+two entity types and of their distance in words. Symmetric relations are learned and predicted in the order the
+gold stores them and scored in either order by the metrics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from pipeline.config import Schema
+from pipeline.gold.format import GoldDocument
+from pipeline.model.ner import SHAPES, split_words, word_shape
+
+NONE = "none"
+_DIST_BUCKETS = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 64)
+
+
+def distance_bucket(words: int) -> int:
+    return next((k for k, b in enumerate(_DIST_BUCKETS) if words <= b), len(_DIST_BUCKETS))
+
+
+@dataclass(frozen=True)
+class PairExample:
+    """One context (words with char spans), its entity mentions as word ranges with types, and labelled pairs."""
+
+    doc_id: str
+    words: tuple[str, ...]
+    spans: tuple[tuple[int, int], ...]
+    entities: tuple[tuple[int, int, str], ...]  # word start, word end (exclusive), entity type
+    mention_index: tuple[int, ...]  # index of each entity in the source document's mentions
+    pairs: tuple[tuple[int, int, str], ...]  # head entity, tail entity, relation or NONE
+
+
+def allowed_pairs(schema: Schema, head_type: str, tail_type: str) -> bool:
+    return any(schema.is_allowed(r, head_type, tail_type) for r in schema.relations)
+
+
+def contexts(doc: GoldDocument, size: int = 1) -> list[tuple[int, int, int]]:
+    """(first sentence, end sentence, char start) of each context window of `size` sentences (1 or 2)."""
+    n = len(doc.sentences)
+    if size <= 1 or n <= 1:
+        return [(k, k + 1, doc.sentences[k][0]) for k in range(n)]
+    return [(k, min(n, k + size), doc.sentences[k][0]) for k in range(max(1, n - size + 1))]
+
+
+def pair_examples(
+    doc: GoldDocument, schema: Schema, size: int = 1, labels: str = "schema", with_gold: bool = True
+) -> list[PairExample]:
+    """Pair examples for every context of a document: gold relations where the context holds both mentions,
+    NONE for the other allowed pairs. With `size` 2, a pair inside one sentence is taken from its first window
+    only, so each pair is seen once."""
+    sentences = doc.sentences or ((0, len(doc.text)),)
+    gold: dict[tuple[int, int], str] = {}
+    if with_gold:
+        for r in doc.relations:
+            label = r.label if labels == "schema" else r.orig
+            if label:
+                gold[(r.head, r.tail)] = label
+    seen: set[tuple[int, int]] = set()
+    out = []
+    for s0, s1, _ in contexts(doc, size):
+        c0, c1 = sentences[s0][0], sentences[s1 - 1][1]
+        word_spans = split_words(doc.text, c0, c1)
+        if not word_spans:
+            continue
+        starts = {a: k for k, (a, _) in enumerate(word_spans)}
+        ends = {b: k + 1 for k, (_, b) in enumerate(word_spans)}
+        ents: list[tuple[int, int, str]] = []
+        index: list[int] = []
+        for i, m in enumerate(doc.mentions):
+            label = m.label if labels == "schema" else m.orig
+            if label and c0 <= m.start and m.end <= c1 and m.start in starts and m.end in ends:
+                ents.append((starts[m.start], ends[m.end], label))
+                index.append(i)
+        pairs = []
+        for a in range(len(ents)):
+            for b in range(len(ents)):
+                if a == b or (labels == "schema" and not allowed_pairs(schema, ents[a][2], ents[b][2])):
+                    continue
+                key = (index[a], index[b])
+                if key in seen:
+                    continue
+                seen.add(key)
+                pairs.append((a, b, gold.get(key, NONE)))
+        if pairs or not with_gold:
+            out.append(
+                PairExample(
+                    doc.id,
+                    tuple(doc.text[x:y] for x, y in word_spans),
+                    tuple(word_spans),
+                    tuple(ents),
+                    tuple(index),
+                    tuple(pairs),
+                )
+            )
+    return out
+
+
+class RelationHead(nn.Module):
+    def __init__(
+        self,
+        encoder: nn.Module,
+        relations: Sequence[str],
+        entity_types: Sequence[str],
+        type_dim: int = 32,
+        dist_dim: int = 16,
+        hidden: int = 384,
+        dropout: float = 0.1,
+    ) -> None:
+        super().__init__()
+        self.encoder = encoder
+        self.relations = [NONE, *[r for r in relations if r != NONE]]
+        self.entity_types = list(entity_types)
+        size = encoder.config.hidden_size
+        self.shape_in = nn.Embedding(len(SHAPES), size, padding_idx=0)
+        nn.init.zeros_(self.shape_in.weight)
+        self.types = nn.Embedding(len(self.entity_types), type_dim)
+        self.dist = nn.Embedding(len(_DIST_BUCKETS) + 1, dist_dim)
+        self.mlp = nn.Sequential(
+            nn.Dropout(dropout),
+            nn.Linear(4 * size + 2 * type_dim + dist_dim + 1, hidden),
+            nn.GELU(),
+            nn.Dropout(dropout),
+            nn.Linear(hidden, len(self.relations)),
+        )
+
+    def encode(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor, shapes: torch.Tensor
+    ) -> torch.Tensor:
+        embeds = self.encoder.embeddings.word_embeddings(input_ids) + self.shape_in(shapes)
+        return self.encoder(inputs_embeds=embeds, attention_mask=attention_mask).last_hidden_state
+
+    def logits(self, batch: PairBatch) -> torch.Tensor:
+        """Relation logits for every pair of an encoded batch (one encoder pass per context)."""
+        states = self.encode(batch.input_ids, batch.attention_mask, batch.shapes)
+        return self.score_pairs(
+            states,
+            batch.batch_index,
+            batch.head_mask,
+            batch.tail_mask,
+            batch.between_mask,
+            batch.head_type,
+            batch.tail_type,
+            batch.dist,
+            batch.order,
+        )
+
+    def score_pairs(
+        self,
+        states: torch.Tensor,  # batch × pieces × hidden
+        batch_index: torch.Tensor,  # pairs
+        head_mask: torch.Tensor,  # pairs × pieces (1 inside the head span)
+        tail_mask: torch.Tensor,
+        between_mask: torch.Tensor,
+        head_type: torch.Tensor,
+        tail_type: torch.Tensor,
+        dist: torch.Tensor,
+        order: torch.Tensor,  # 1.0 when the head comes first in the text
+    ) -> torch.Tensor:
+        rows = states[batch_index]  # pairs × pieces × hidden
+
+        def pool(mask: torch.Tensor) -> torch.Tensor:
+            filled = rows.masked_fill(~mask.bool().unsqueeze(-1), -1e4)
+            pooled = filled.max(dim=1).values
+            return torch.where(mask.any(dim=1, keepdim=True), pooled, torch.zeros_like(pooled))
+
+        features = torch.cat(
+            [
+                pool(head_mask),
+                pool(tail_mask),
+                pool(between_mask),
+                rows[:, 0],
+                self.types(head_type),
+                self.types(tail_type),
+                self.dist(dist),
+                order.unsqueeze(-1),
+            ],
+            dim=-1,
+        )
+        return self.mlp(features)
+
+
+@dataclass
+class PairBatch:
+    input_ids: torch.Tensor
+    attention_mask: torch.Tensor
+    shapes: torch.Tensor
+    batch_index: torch.Tensor
+    head_mask: torch.Tensor
+    tail_mask: torch.Tensor
+    between_mask: torch.Tensor
+    head_type: torch.Tensor
+    tail_type: torch.Tensor
+    dist: torch.Tensor
+    order: torch.Tensor
+    labels: torch.Tensor
+    refs: list[tuple[int, int]]  # (example index within the batch, pair index)
+
+
+def encode_pairs(
+    tokenizer,
+    examples: Sequence[PairExample],
+    relation_index: dict[str, int],
+    type_index: dict[str, int],
+    max_pieces: int,
+) -> PairBatch:
+    enc = tokenizer(
+        [list(e.words) for e in examples],
+        is_split_into_words=True,
+        truncation=True,
+        max_length=max_pieces,
+        padding=True,
+        return_tensors="pt",
+    )
+    n_pieces = enc["input_ids"].shape[1]
+    shapes = torch.zeros_like(enc["input_ids"])
+    cols: dict[str, list] = {k: [] for k in ("b", "h", "t", "w", "ht", "tt", "d", "o", "y")}
+    refs = []
+    for b, ex in enumerate(examples):
+        word_ids = enc.word_ids(b)
+        first: dict[int, int] = {}
+        last: dict[int, int] = {}
+        for pos, w in enumerate(word_ids):
+            if w is None:
+                continue
+            shapes[b, pos] = word_shape(ex.words[w])
+            first.setdefault(w, pos)
+            last[w] = pos
+
+        def piece_mask(
+            w0: int, w1: int, first: dict[int, int] = first, last: dict[int, int] = last
+        ) -> list[bool]:
+            mask = [False] * n_pieces
+            for w in range(w0, w1):
+                if w in first:
+                    for pos in range(first[w], last[w] + 1):
+                        mask[pos] = True
+            return mask
+
+        for p, (a, c, label) in enumerate(ex.pairs):
+            ha, hb, ht = ex.entities[a]
+            ta, tb, tt = ex.entities[c]
+            if ha not in first or ta not in first:
+                continue  # a mention beyond the truncated window: not scored here
+            lo, hi = (hb, ta) if ha < ta else (tb, ha)
+            cols["b"].append(b)
+            cols["h"].append(piece_mask(ha, hb))
+            cols["t"].append(piece_mask(ta, tb))
+            cols["w"].append(piece_mask(lo, hi))
+            cols["ht"].append(type_index.get(ht, 0))
+            cols["tt"].append(type_index.get(tt, 0))
+            cols["d"].append(distance_bucket(max(0, hi - lo)))
+            cols["o"].append(1.0 if ha < ta else 0.0)
+            cols["y"].append(relation_index.get(label, 0))
+            refs.append((b, p))
+
+    def tensor(values: list, dtype: torch.dtype) -> torch.Tensor:
+        return torch.tensor(values, dtype=dtype) if values else torch.zeros((0,), dtype=dtype)
+
+    empty = torch.zeros((0, n_pieces), dtype=torch.bool)
+    return PairBatch(
+        input_ids=enc["input_ids"],
+        attention_mask=enc["attention_mask"],
+        shapes=shapes,
+        batch_index=tensor(cols["b"], torch.long),
+        head_mask=torch.tensor(cols["h"], dtype=torch.bool) if cols["h"] else empty,
+        tail_mask=torch.tensor(cols["t"], dtype=torch.bool) if cols["t"] else empty,
+        between_mask=torch.tensor(cols["w"], dtype=torch.bool) if cols["w"] else empty,
+        head_type=tensor(cols["ht"], torch.long),
+        tail_type=tensor(cols["tt"], torch.long),
+        dist=tensor(cols["d"], torch.long),
+        order=tensor(cols["o"], torch.float32),
+        labels=tensor(cols["y"], torch.long),
+        refs=refs,
+    )
