@@ -52,6 +52,16 @@ class RunLog:
         self.file.close()
 
 
+def start_run(
+    defaults: dict[str, Any], settings: dict[str, Any], out_dir: Path, echo: Callable[[str], None] | None
+) -> tuple[dict[str, Any], RunLog]:
+    """Settings over their defaults, the run log, threads and seeds: the first lines of every training run."""
+    s = {**defaults, **settings}
+    torch.set_num_threads(int(s["threads"]))
+    set_seed(int(s["seed"]))
+    return s, RunLog(out_dir, echo)
+
+
 def optimiser(
     model: torch.nn.Module, s: dict[str, Any], total_steps: int
 ) -> tuple[torch.optim.Optimizer, torch.optim.lr_scheduler.LambdaLR]:

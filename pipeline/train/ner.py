@@ -24,7 +24,7 @@ from pipeline.config import Config
 from pipeline.gold.format import GoldDocument
 from pipeline.model.encoder import encoder_path, load_encoder, load_tokenizer
 from pipeline.model.ner import Encoded, Example, NerTagger, examples_from_doc, to_mentions, windows
-from pipeline.train.common import RunLog, load_corpora, optimiser, save_checkpoint, set_seed, step
+from pipeline.train.common import load_corpora, optimiser, save_checkpoint, start_run, step
 
 logger = logging.getLogger(__name__)
 
@@ -159,11 +159,8 @@ def train_ner(
     data: str | Path | None = None,
     log: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
-    s = {**DEFAULTS, **settings}
+    s, say = start_run(DEFAULTS, settings, out_dir, log)
     config = config or Config()
-    say = RunLog(out_dir, log)
-    torch.set_num_threads(int(s["threads"]))
-    set_seed(int(s["seed"]))
     tokenizer = load_tokenizer()
     labels = s["labels"]
     train_docs = load_corpora(config, s["train"], data)
