@@ -8,7 +8,6 @@ scores) and `train.log`. `NerPredictor` loads a saved model and tags texts or ca
 from __future__ import annotations
 
 import json
-import logging
 import math
 import random
 import time
@@ -25,8 +24,6 @@ from pipeline.gold.format import GoldDocument
 from pipeline.model.encoder import encoder_path, load_encoder, load_tokenizer
 from pipeline.model.ner import Encoded, Example, NerTagger, examples_from_doc, to_mentions, windows
 from pipeline.train.common import load_corpora, optimiser, save_checkpoint, start_run, step
-
-logger = logging.getLogger(__name__)
 
 DEFAULTS: dict[str, Any] = {
     "labels": "schema",  # "schema" or "orig" (a benchmark's own label set)
