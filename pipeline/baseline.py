@@ -14,12 +14,12 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import pycountry
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from pipeline.config import Config, read_lines
+from pipeline.countries import sovereign_names
 from pipeline.relations_rules import RelationRules
 
 logger = logging.getLogger(__name__)
@@ -57,23 +57,13 @@ class Gazetteers:
         self.country_names: dict[str, str] = {}  # lowercased name or alias -> ISO code
         self.country_surface: set[str] = set()  # names as written, for the phrase matcher
         self.capitals: dict[str, str] = {}  # capital -> ISO code
-        sovereign = {code for code, entry in countries.items() if entry.get("sovereign", True)}
-        for country in pycountry.countries:
-            if country.alpha_2 not in sovereign:
-                continue  # territories such as Hong Kong are places (LOC), not states
-            for attr in ("name", "common_name", "official_name"):
-                if value := getattr(country, attr, None):
-                    self.country_names[value.lower()] = country.alpha_2
-                    self.country_surface.add(value)
+        for name, code in sovereign_names(countries):
+            self.country_names[name.lower()] = code
+            self.country_surface.add(name)
         for code, entry in countries.items():
-            if code not in sovereign:
-                continue
-            for name in [entry.get("name", ""), *entry.get("aliases", [])]:
-                if name:
-                    self.country_names[name.lower()] = code
-                    self.country_surface.add(name)
-            for capital in entry.get("capitals", []):
-                self.capitals[capital.lower()] = code
+            if entry.get("sovereign", True):
+                for capital in entry.get("capitals", []):
+                    self.capitals[capital.lower()] = code
         self.agencies = read_lines(config.path(files["agencies"]))
         self.agency_names = {a.lower() for a in self.agencies}
         self.agency_heads = [h.lower() for h in read_lines(config.path(files["agency_heads"]))]

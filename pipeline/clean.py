@@ -56,6 +56,7 @@ class Analysis:
     first_reasons: tuple[str | None, ...]  # reasons from the line alone, before context
     bullets: list[bool]
     repeated: list[bool]  # seen on other pages of the same source
+    paragraphs: list[bool]  # reads as an article paragraph (Cleaner._is_paragraph)
     title: str | None = None
     title_j: int | None = None
     span: tuple[int, int] = (0, 0)  # the body run [start, end)
@@ -194,6 +195,7 @@ class Cleaner:
             first_reasons=first_reasons,
             bullets=bullets,
             repeated=repeated,
+            paragraphs=[self._is_paragraph(info) for info in infos],
             title=title,
         )
         transparent = set(self.settings["transparent_reasons"])
@@ -215,7 +217,7 @@ class Cleaner:
                 if j > start and keys[j - 1].endswith(":") and reasons[j - 1] in (*_SUBHEADING_REASONS, None):
                     reasons[j - 1] = None  # the line that introduces the list
         keep = analysis.keep
-        first_paragraph = next((j for j in range(start, end) if self._is_paragraph(infos[j])), end)
+        first_paragraph = next((j for j in range(start, end) if analysis.paragraphs[j]), end)
         for j in range(start, end):
             if reasons[j] is None:
                 if (

@@ -74,7 +74,7 @@ class FeatureSpace:
         reason_index = {r: k for k, r in enumerate(self.reasons)}
         kept = [j in a.keep for j in range(n)]
         kept_pos = [j for j in range(n) if kept[j]]
-        para = [_is_paragraph(info) for info in a.infos]
+        para = a.paragraphs
         cue_names = set(self.reasons) - set(BASE_REASONS)
         rows = []
         for j in range(n):
@@ -123,10 +123,6 @@ class FeatureSpace:
                     row += [0.0, 0.0, 0.0, 0.0, 1.0]
             rows.append([*row, 1.0])
         return rows
-
-
-def _is_paragraph(info: LineInfo) -> bool:
-    return info.ends_sentence and info.words >= 8 and info.stop_ratio >= 0.15
 
 
 @dataclass(frozen=True)

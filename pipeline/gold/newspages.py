@@ -81,7 +81,9 @@ def score_cleaning(config: Config, corpus: Path, split: str) -> dict[str, Any]:
         if assignment.get(path.stem) == split:
             pages[path.stem] = parse_marked_text(path.read_text(encoding="utf-8"), str(path))
     by_site: dict[int, list[str]] = defaultdict(list)
-    site_of = {aid: site_index(aid, 6) for aid in pages}
+    with (corpus / "chrome.toml").open("rb") as f:
+        n_sites = len(tomllib.load(f)["sites"])
+    site_of = {aid: site_index(aid, n_sites) for aid in pages}
     for aid, (content, _) in pages.items():
         by_site[site_of[aid]].append(content)
     repeated = {

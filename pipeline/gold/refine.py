@@ -16,27 +16,17 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import pycountry
-
 from pipeline.config import Config, read_toml
+from pipeline.countries import sovereign_names
 from pipeline.errors import ConfigError
 from pipeline.gold.spec import CorpusSpec
 
 
 @cache
 def _country_names(countries_path: str) -> frozenset[str]:
-    data = read_toml(Path(countries_path)).get("countries", {})
-    sovereign = {code for code, entry in data.items() if entry.get("sovereign", True)}
-    names: set[str] = set()
-    for country in pycountry.countries:
-        if country.alpha_2 in sovereign:
-            for attr in ("name", "common_name", "official_name"):
-                if value := getattr(country, attr, None):
-                    names.add(value.lower())
-    for code, entry in data.items():
-        if code in sovereign:
-            names.update(n.lower() for n in [entry.get("name", ""), *entry.get("aliases", [])] if n)
-    return frozenset(names)
+    return frozenset(
+        name.lower() for name, _ in sovereign_names(read_toml(Path(countries_path)).get("countries", {}))
+    )
 
 
 def is_country_name(config: Config, text: str) -> bool:
