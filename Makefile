@@ -8,9 +8,10 @@ STAMP := $(VENV)/.installed
 INPUT ?= corpus/sample
 OUT ?= out
 DATA ?= ../shared/data
+MODEL ?= models/news-v1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup extract test lint check eval eval-clean train-cleaner lexicons clean
+.PHONY: help setup extract test lint check eval eval-clean train bench train-cleaner lexicons clean
 
 ## help: list the targets
 help:
@@ -50,6 +51,15 @@ eval: $(STAMP)
 eval-clean: $(STAMP)
 	$(BIN)/newsgraph evaluate clean --gold data/boilerplate --split dev
 	$(BIN)/newsgraph evaluate clean --gold data/boilerplate --split test
+
+## train: train the shipped model into MODEL (default models/news-v1): news-schema tagger, then the relation head
+train: $(STAMP)
+	$(BIN)/newsgraph train configs/train/news-ner.toml -o .cache/models/news-ner --data-dir $(DATA)
+	$(BIN)/newsgraph train configs/train/news-v1.toml -o $(MODEL) --data-dir $(DATA)
+
+## bench: words/s of the shipped model, the baseline and spaCy en_core_web_sm over the sample corpus (CPU)
+bench: $(STAMP)
+	$(BIN)/newsgraph bench --report docs/benchmarks.md --output docs/bench.json
 
 ## train-cleaner: retrain the cleaner's line model on the dev pages (leave-one-site-out model selection)
 train-cleaner: $(STAMP)

@@ -41,12 +41,52 @@ class Relation:
     trigger: Span | None = None
 
 
+_RELATIONS_KEY = "newsgraph.relations"
+
+
+def _get_relations(doc: Doc) -> list[Relation] | None:
+    rows = doc.user_data.get(_RELATIONS_KEY)
+    if rows is None:
+        return None
+    out = []
+    for h0, h1, hl, name, t0, t1, tl, score, rule, trig in rows:
+        trigger = Span(doc, trig[0], trig[1], label=trig[2]) if trig else None
+        out.append(
+            Relation(Span(doc, h0, h1, label=hl), name, Span(doc, t0, t1, label=tl), score, rule, trigger)
+        )
+    return out
+
+
+def _set_relations(doc: Doc, value: list[Relation] | None) -> None:
+    """Stored as plain rows (token offsets and labels), so `DocBin(store_user_data=True)` keeps them."""
+    if value is None:
+        doc.user_data.pop(_RELATIONS_KEY, None)
+        return
+    doc.user_data[_RELATIONS_KEY] = [
+        (
+            r.head.start,
+            r.head.end,
+            r.head.label_,
+            r.relation,
+            r.tail.start,
+            r.tail.end,
+            r.tail.label_,
+            float(r.score),
+            r.rule,
+            (r.trigger.start, r.trigger.end, r.trigger.label_) if r.trigger is not None else None,
+        )
+        for r in value
+    ]
+
+
 def register_extensions() -> None:
-    """Idempotent: `doc._.relations` (a list of `Relation`) and `doc._.entity_scores`."""
+    """Idempotent: `doc._.relations` (a list of `Relation`), `doc._.entity_scores`, and the model's
+    `doc._.windows` (encoder windows used) and `doc._.misaligned` (mentions widened to token boundaries)."""
     if not Doc.has_extension("relations"):
-        Doc.set_extension("relations", default=None)
-    if not Doc.has_extension("entity_scores"):
-        Doc.set_extension("entity_scores", default=None)
+        Doc.set_extension("relations", getter=_get_relations, setter=_set_relations)
+    for name in ("entity_scores", "windows", "misaligned"):
+        if not Doc.has_extension(name):
+            Doc.set_extension(name, default=None)
 
 
 class Gazetteers:

@@ -14,7 +14,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -74,11 +74,16 @@ def eval_corpus(config: Config, name: str) -> EvalCorpus:
 class Predictor:
     """Parses gold texts once and gives each model's predictions as canonical documents."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, model: Path | None = None) -> None:
         from pipeline.baseline import BaselineExtractor
         from pipeline.segment import load_nlp
 
         self.config = config
+        self.model = None
+        if model is not None:
+            from pipeline.train.joint import NewsPredictor
+
+            self.model = NewsPredictor.load(model, config)
         self.settings = config.pipeline
         self.nlp = load_nlp(self.settings["spacy_model"])
         self.baseline = BaselineExtractor(config)
@@ -92,6 +97,17 @@ class Predictor:
         from pipeline.segment import segment
 
         out: dict[str, list[GoldDocument]] = {m: [] for m in MODELS}
+        if self.model is not None:
+            bare = [replace(d, mentions=(), relations=()) for d in docs]
+            out["model"] = [
+                self._schema_prediction(
+                    gold,
+                    [(m.start, m.end, m.label) for m in p.mentions],
+                    [(r.head, r.tail, r.label) for r in p.relations],
+                    corpus,
+                )
+                for gold, p in zip(docs, self.model.predict_docs(bare), strict=True)
+            ]
         parsed = segment(
             self.nlp,
             (d.text for d in docs),
@@ -122,12 +138,37 @@ class Predictor:
     def _baseline_prediction(
         self, gold: GoldDocument, record: Document, corpus: EvalCorpus | None
     ) -> GoldDocument:
+        ents = [(e.mention.start, e.mention.end, e.mention.label) for e in record.entities]
+        index = {k: n for n, k in enumerate(ents)}
+        rels = []
+        for t in record.triples:
+            for m in (t.head, t.tail):
+                if (m.start, m.end, m.label) not in index:
+                    index[(m.start, m.end, m.label)] = len(ents)
+                    ents.append((m.start, m.end, m.label))
+            rels.append(
+                (
+                    index[(t.head.start, t.head.end, t.head.label)],
+                    index[(t.tail.start, t.tail.end, t.tail.label)],
+                    t.relation,
+                )
+            )
+        return self._schema_prediction(gold, ents, rels, corpus)
+
+    def _schema_prediction(
+        self,
+        gold: GoldDocument,
+        ents: Sequence[tuple[int, int, str]],
+        rels: Sequence[tuple[int, int, str]],
+        corpus: EvalCorpus | None,
+    ) -> GoldDocument:
+        """A prediction in the news schema, with each label also in the corpus's own label set."""
         from_schema = corpus.from_schema if corpus else {}
         rel_from_schema = corpus.relations_from_schema if corpus else {}
         index: dict[tuple[int, int, str], int] = {}
         mentions: list[GoldMention] = []
-
-        def mention(start: int, end: int, label: str) -> int:
+        position: list[int] = []
+        for start, end, label in ents:
             key = (start, end, label)
             if key not in index:
                 index[key] = len(mentions)
@@ -135,16 +176,11 @@ class Predictor:
                 mentions.append(
                     GoldMention(start=start, end=end, text=gold.text[start:end], orig=orig, label=label)
                 )
-            return index[key]
-
-        for ent in record.entities:
-            mention(ent.mention.start, ent.mention.end, ent.mention.label)
-        relations = []
-        for t in record.triples:
-            h = mention(t.head.start, t.head.end, t.head.label)
-            k = mention(t.tail.start, t.tail.end, t.tail.label)
-            orig = rel_from_schema.get(t.relation, t.relation)
-            relations.append(GoldRelation(head=h, tail=k, orig=orig, label=t.relation))
+            position.append(index[key])
+        relations = [
+            GoldRelation(head=position[h], tail=position[t], orig=rel_from_schema.get(r, r), label=r)
+            for h, t, r in rels
+        ]
         return _prediction(gold, mentions, relations)
 
 
@@ -197,11 +233,13 @@ def run_benchmarks(
     corpora: Sequence[str] | None = None,
     splits: Sequence[str] | None = None,
     progress: Callable[[str], None] | None = None,
+    model: Path | None = None,
 ) -> dict[str, Any]:
-    """Every configured corpus × split × metric × label set × model. Returns {"rows": [...], "skipped": [...]}."""
+    """Every configured corpus × split × metric × label set × model (the baseline, spaCy's NER, and the trained
+    `model` folder when given). Returns {"rows": [...], "skipped": [...]}."""
     settings = eval_settings(config)
     names = list(corpora or settings.get("corpora", {}))
-    predictor = Predictor(config)
+    predictor = Predictor(config, model)
     rows: list[dict[str, Any]] = []
     skipped: list[dict[str, str]] = []
     for name in names:
@@ -318,7 +356,7 @@ def markdown(config: Config, result: dict[str, Any], command: str) -> str:
             _prf(base) if base else "",
             f"{100 * peer['f1']:.1f}" if peer else "",
             published.get(key, ""),
-            "",
+            _prf(models["model"]) if "model" in models else "",
         ]
         lines.append("| " + " | ".join(cells) + " |")
     for skip in result["skipped"]:
@@ -367,15 +405,22 @@ def _prf(row: dict) -> str:
     )
 
 
-def write_report(path: Path, section: str) -> None:
-    """Put `section` between the markers in `path`, keeping the rest of the file; append it if absent."""
+def write_report(
+    path: Path,
+    section: str,
+    markers: tuple[str, str] = (BEGIN, END),
+    heading: str = "Labelled corpora (`make eval`)",
+) -> None:
+    """Put `section` (which starts and ends with `markers`) between the markers in `path`, keeping the rest of
+    the file; append it under `heading` if absent."""
+    begin, end = markers
     text = path.read_text(encoding="utf-8") if path.is_file() else "# Benchmarks\n"
-    if BEGIN in text and END in text:
-        head, _, rest = text.partition(BEGIN)
-        _, _, tail = rest.partition(END)
+    if begin in text and end in text:
+        head, _, rest = text.partition(begin)
+        _, _, tail = rest.partition(end)
         text = head + section + tail
     else:
-        text = text.rstrip("\n") + "\n\n## Labelled corpora (`make eval`)\n\n" + section + "\n"
+        text = text.rstrip("\n") + f"\n\n## {heading}\n\n" + section + "\n"
     path.write_text(text, encoding="utf-8")
 
 

@@ -74,9 +74,15 @@ def train(
             from pipeline.train.ner import train_ner as trainer
         elif kind == "rel":
             from pipeline.train.rel import train_rel as trainer
+        elif kind == "joint":
+            from pipeline.train.joint import train_joint as trainer
         else:
-            raise PipelineError(f"{settings}: unknown kind {kind!r}; available: ner, rel")
+            raise PipelineError(f"{settings}: unknown kind {kind!r}; available: ner, rel, joint")
         best = trainer(spec, output, config, data_dir, log=lambda m: stderr.print(m, markup=False))
+        if kind == "joint":
+            from pipeline.train.card import write_card
+
+            stderr.print(f"model card → {write_card(output)}")
     except PipelineError as e:
         stderr.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2) from None
@@ -96,7 +102,21 @@ def extract(
         str, typer.Option("-o", "--output", help="Output folder, or '-' for triples JSONL on stdout.")
     ],
     model: Annotated[
-        str | None, typer.Option("--model", "-m", help="Extractor: 'baseline' (default).")
+        str | None,
+        typer.Option(
+            "--model",
+            "-m",
+            help="Extractor: a model folder or a name under models/ (default: configs/pipeline.toml's "
+            "default_extractor, the shipped news-v1), or 'baseline' (the rule-based baseline).",
+        ),
+    ] = None,
+    precise: Annotated[
+        bool | None,
+        typer.Option(
+            "--precise/--all-relations",
+            help="Keep only relations scored above their dev threshold for the model's stated precision "
+            "(see the model card), or every predicted relation. Default: configs/pipeline.toml.",
+        ),
     ] = None,
     config_dir: Annotated[Path | None, typer.Option("--config-dir", help="Folder of TOML settings.")] = None,
     force: Annotated[
@@ -166,6 +186,7 @@ def extract(
                 None if to_stdout else Path(output),
                 config=config,
                 extractor=model,
+                thresholds=precise,
                 force=force,
                 stdout=sys.stdout,
                 stdin=sys.stdin,
@@ -368,18 +389,6 @@ def evaluate_model(
     try:
         config = Config(config_dir)
         gold_docs = _load_gold(config, gold, data_dir)
-        if model not in MODELS:
-            if not (Path(model) / "config.json").is_file():
-                raise PipelineError(
-                    f"unknown model {model!r}; available: {', '.join(MODELS)}, or a trained model folder"
-                )
-            from pipeline.train.ner import NerPredictor, evaluate
-
-            predictor = NerPredictor.load(Path(model))
-            labels = predictor.settings["labels"]
-            results = {f"ner ({labels})": evaluate(predictor, gold_docs, labels)}
-            _emit(results, metrics.format_table(results, f"{model} on {gold}"), output)
-            return
         name = gold_docs[0].dataset if gold_docs else ""
         try:
             corpus = eval_corpus(config, name)
@@ -387,12 +396,36 @@ def evaluate_model(
             corpus = EvalCorpus(
                 name, (), ("ner", "relations", "triples"), ("schema",), ("schema",), {}, {}, {}
             )
-        pred = Predictor(config).predict(gold_docs, corpus)[model]
         results = {}
-        for metric in corpus.metrics if model == "baseline" else ("ner",):
+        folder = None
+        if model not in MODELS:
+            folder = Path(model)
+            if not (folder / "config.json").is_file():
+                raise PipelineError(
+                    f"unknown model {model!r}; available: {', '.join(MODELS)}, or a trained model folder"
+                )
+            kind = json.loads((folder / "config.json").read_text(encoding="utf-8")).get("kind")
+            if kind == "ner":
+                from pipeline.train.ner import NerPredictor, evaluate
+
+                predictor = NerPredictor.load(folder)
+                labels = predictor.settings["labels"]
+                results = {f"ner ({labels})": evaluate(predictor, gold_docs, labels)}
+                _emit(results, metrics.format_table(results, f"{model} on {gold}"), output)
+                return
+            if kind != "joint":
+                raise PipelineError(f"{folder}: model kind {kind!r} cannot be run on gold texts here")
+        runner = Predictor(config, folder)
+        pred = runner.predict(gold_docs, corpus)["model" if folder else model]
+        for metric in corpus.metrics if model != "spacy" else ("ner",):
             label_sets = corpus.label_sets if metric == "ner" else corpus.relation_label_sets
             for labels in label_sets:
                 results[f"{metric} ({labels})"] = score(config, gold_docs, pred, metric, labels, name)
+        if runner.model is not None and gold_docs and any(d.relations for d in gold_docs):
+            from dataclasses import replace
+
+            given = runner.model.rel.predict_docs([replace(d, relations=()) for d in gold_docs])
+            results["relations, gold mentions (schema)"] = metrics.score_relations(gold_docs, given)
     except PipelineError as e:
         stderr.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2) from None
@@ -412,18 +445,89 @@ def evaluate_benchmarks(
     output: Annotated[Path, typer.Option("--output", "-o", help="Metrics JSON.")] = Path(
         "docs/benchmarks.json"
     ),
+    model: Annotated[
+        str | None,
+        typer.Option("--model", "-m", help="Trained model for the model column (default: the shipped one)."),
+    ] = None,
 ) -> None:
-    """Baseline and spaCy NER on every configured corpus's dev and test splits; writes the report (make eval)."""
+    """The baseline, spaCy NER and the shipped model on every configured corpus's dev and test splits; writes
+    the report (make eval)."""
     from pipeline.benchmark import markdown, run_benchmarks, write_json, write_report
     from pipeline.config import Config
 
     _setup_logging(0, False)
     try:
         config = Config(config_dir)
-        result = run_benchmarks(config, data_dir, corpus, progress=lambda m: stderr.print(m))
+        from pipeline.run import resolve_model
+
+        try:
+            folder = resolve_model(model or config.pipeline["default_extractor"], config)
+        except PipelineError:
+            folder = None  # the baseline is the default: no model column
+        result = run_benchmarks(config, data_dir, corpus, progress=lambda m: stderr.print(m), model=folder)
+        result["model"] = str(folder) if folder else None
     except PipelineError as e:
         stderr.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2) from None
     write_json(output, result)
     write_report(report, markdown(config, result, "make eval"))
     stderr.print(f"{len(result['rows'])} rows → {report}, {output}")
+
+
+@app.command()
+def card(
+    folder: Annotated[Path, typer.Argument(help="Model folder (config.json, model.safetensors, scores/).")],
+) -> None:
+    """Rewrite a model folder's README.md (model card) from what the folder records."""
+    from pipeline.train.card import write_card
+
+    if not (folder / "config.json").is_file():
+        stderr.print(f"[red]error:[/red] {folder}: no config.json")
+        raise typer.Exit(2)
+    stderr.print(f"model card → {write_card(folder)}")
+
+
+@app.command()
+def bench(
+    inputs: Annotated[
+        list[str] | None, typer.Argument(help="Corpus to time (default: corpus/sample).")
+    ] = None,
+    model: Annotated[
+        str | None, typer.Option("--model", "-m", help="Model to time (default: the shipped one).")
+    ] = None,
+    repeat: Annotated[int, typer.Option("--repeat", help="Copies of the corpus per timed pass.")] = 8,
+    rounds: Annotated[int, typer.Option("--rounds", help="Timed passes per system; the best counts.")] = 2,
+    threads: Annotated[
+        int | None, typer.Option("--threads", help="torch threads (default: torch's).")
+    ] = None,
+    config_dir: ConfigOption = None,
+    report: Annotated[
+        Path, typer.Option("--report", help="Markdown file whose `make bench` section is rewritten.")
+    ] = Path("docs/benchmarks.md"),
+    output: Annotated[Path, typer.Option("--output", "-o", help="Timings JSON.")] = Path("docs/bench.json"),
+) -> None:
+    """Words/s of the shipped model, the baseline and spaCy en_core_web_sm on the same documents (make bench)."""
+    from pipeline.bench import markdown, run_bench, write_report
+    from pipeline.benchmark import write_json
+    from pipeline.config import Config
+
+    _setup_logging(0, False)
+    try:
+        config = Config(config_dir)
+        result = run_bench(
+            config,
+            inputs or ["corpus/sample"],
+            model or config.pipeline["default_extractor"],
+            repeat=repeat,
+            rounds=rounds,
+            threads=threads,
+        )
+    except PipelineError as e:
+        stderr.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2) from None
+    write_json(output, result)
+    write_report(report, markdown(result, "make bench"))
+    for key, row in result["systems"].items():
+        stderr.print(
+            f"{key}: {row['words_per_s']:,.0f} words/s ({row['words']:,} words in {row['seconds']:.2f} s)"
+        )

@@ -213,23 +213,29 @@ def score_ner(
 # Mention-level relations
 
 
+def relation_item(
+    doc: GoldDocument, i: int, labels: str, mode: str, symmetric: Collection[str]
+) -> tuple | None:
+    """The comparable form of relation `i` of `doc` (None when it has no label in this label set)."""
+    rel = doc.relations[i]
+    name = _label(rel, labels)
+    if name is None:
+        return None
+    head, tail = _arguments(doc, i, rel)
+    a: tuple = (head.start, head.end)
+    b: tuple = (tail.start, tail.end)
+    if mode == "strict":
+        a, b = (*a, _label(head, labels)), (*b, _label(tail, labels))
+    return (name, *_ordered(a, b, name in symmetric))
+
+
 def _relation_items(
     doc: GoldDocument | None, labels: str, mode: str, symmetric: Collection[str]
 ) -> set[tuple]:
     if doc is None:
         return set()
-    items: set[tuple] = set()
-    for i, rel in enumerate(doc.relations):
-        name = _label(rel, labels)
-        if name is None:
-            continue
-        head, tail = _arguments(doc, i, rel)
-        a: tuple = (head.start, head.end)
-        b: tuple = (tail.start, tail.end)
-        if mode == "strict":
-            a, b = (*a, _label(head, labels)), (*b, _label(tail, labels))
-        items.add((name, *_ordered(a, b, name in symmetric)))
-    return items
+    items = (relation_item(doc, i, labels, mode, symmetric) for i in range(len(doc.relations)))
+    return {item for item in items if item is not None}
 
 
 def score_relations(

@@ -38,6 +38,7 @@ def document_record(doc: Document) -> dict[str, Any]:
         "n_sentences": len(doc.sentences),
         "n_entities": len(doc.entities),
         "n_triples": len(doc.triples),
+        "windows": doc.windows,
         "text": doc.text,
         "removed": {
             "blocks": len(doc.removed),

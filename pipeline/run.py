@@ -8,6 +8,7 @@ ends as a line of `documents.jsonl`, with status `ok`, `empty`, `skipped` or `er
 from __future__ import annotations
 
 import bisect
+import hashlib
 import logging
 import time
 from collections import Counter, defaultdict
@@ -41,12 +42,47 @@ class Extractor(Protocol):
     def pipe(self, docs: Iterable[Any]) -> Iterable[Any]: ...
 
 
-def make_extractor(name: str, config: Config) -> Extractor:
+def make_extractor(name: str, config: Config, thresholds: bool | None = None) -> Extractor:
+    """'baseline', or a trained model: a folder, or a name under `models/` next to the configuration folder."""
     if name == "baseline":
         from pipeline.baseline import BaselineExtractor
 
         return BaselineExtractor(config)
-    raise ConfigError(f"unknown extractor {name!r}; available: baseline")
+    folder = resolve_model(name, config)
+    if thresholds is None:
+        thresholds = bool(config.pipeline.get("relation_thresholds", False))
+    return ModelExtractor(folder, thresholds)
+
+
+def resolve_model(name: str, config: Config) -> Path:
+    for folder in (Path(name), config.root.parent / "models" / name, config.root.parent / name):
+        if (folder / "config.json").is_file():
+            return folder
+    raise ConfigError(
+        f"unknown extractor {name!r}: not 'baseline' and no model folder (with config.json) of that name; "
+        "models ship in models/ (see models/README.md)"
+    )
+
+
+class ModelExtractor:
+    """The trained tagger and relation head (spaCy components `news_ner` and `news_rel`) over parsed docs.
+    spaCy's own NER is switched off while parsing: the model replaces it."""
+
+    spacy_disable = ("ner",)
+
+    def __init__(self, folder: Path, thresholds: bool) -> None:
+        from pipeline.components import NewsNer, NewsRel, model_info
+
+        info = model_info(folder)
+        self.name, self.version = info["name"], info["version"]
+        self.folder = folder
+        self.ner = NewsNer(str(folder))
+        self.rel = NewsRel(str(folder), thresholds=thresholds)
+        digest = hashlib.sha256((folder / "model.safetensors").read_bytes()).hexdigest()
+        self.models = {"newsgraph": f"{self.name}-{self.version} sha256:{digest}"}
+
+    def pipe(self, docs: Iterable[Any]) -> Iterable[Any]:
+        return self.rel.pipe(self.ner.pipe(docs))
 
 
 @dataclass
@@ -82,14 +118,14 @@ class Stopwatch:
 class Pipeline:
     """The configured stages; `process` turns raw documents into finished `Document`s, in order."""
 
-    def __init__(self, config: Config, extractor: str | None = None) -> None:
+    def __init__(self, config: Config, extractor: str | None = None, thresholds: bool | None = None) -> None:
         self.config = config
         settings = config.pipeline
         self.settings = settings
         self.cleaner = Cleaner(config)
         self.repeated_min_docs = int(self.cleaner.settings["repeated_min_docs"])
         self.nlp = load_nlp(settings["spacy_model"])
-        self.extractor = make_extractor(extractor or settings["default_extractor"], config)
+        self.extractor = make_extractor(extractor or settings["default_extractor"], config, thresholds)
 
     def process(self, raws: Iterable[RawDocument], stats: RunStats) -> Iterator[Document]:
         block_size = int(self.settings["clean_block_docs"])
@@ -162,6 +198,7 @@ class Pipeline:
             (d.text for d in todo),
             max_chars=int(self.settings["max_piece_chars"]),
             batch_size=int(self.settings["batch_size"]),
+            disable=getattr(self.extractor, "spacy_disable", ()),
         )
         results: dict[int, Any] = {}
         t0 = time.perf_counter()
@@ -184,6 +221,7 @@ class Pipeline:
 def fill_document(doc: Document, spacy_doc: Any, extractor: Extractor) -> None:
     """Copy sentences, entities and relations from an annotated spaCy doc into the record."""
     doc.sentences = sentence_spans(spacy_doc)
+    doc.windows = spacy_doc._.windows
     starts = [s for s, _ in doc.sentences]
 
     def sentence_of(char: int) -> int:
@@ -237,7 +275,10 @@ def manifest(pipeline: Pipeline, inputs: list[str], stats: RunStats) -> dict[str
         "newsgraph": __version__,
         "extractor": {"name": pipeline.extractor.name, "version": pipeline.extractor.version},
         "packages": package_versions(),
-        "models": {"spacy": f"{meta.get('lang')}_{meta.get('name')}-{meta.get('version')}"},
+        "models": {
+            "spacy": f"{meta.get('lang')}_{meta.get('name')}-{meta.get('version')}",
+            **getattr(pipeline.extractor, "models", {}),
+        },
         "config_sha256": pipeline.config.digest(),
         "inputs": inputs,
         "counts": {
@@ -268,6 +309,7 @@ def run_extract(
     *,
     config: Config | None = None,
     extractor: str | None = None,
+    thresholds: bool | None = None,
     force: bool = False,
     stdout: IO[str] | None = None,
     stdin: IO[str] | None = None,
@@ -279,7 +321,7 @@ def run_extract(
     t0 = time.perf_counter()
     if out_dir is not None:
         prepare_output(out_dir, force)
-    pipeline = Pipeline(config, extractor)
+    pipeline = Pipeline(config, extractor, thresholds)
     stats.seconds["load"] += time.perf_counter() - t0
     docs = pipeline.process(read_documents(inputs, stdin=stdin), stats)
     with ExitStack() as stack:

@@ -50,7 +50,12 @@ def split_text(text: str, max_chars: int) -> list[str]:
 
 
 def segment(
-    nlp: Language, texts: Iterable[str], *, max_chars: int = 100_000, batch_size: int = 32
+    nlp: Language,
+    texts: Iterable[str],
+    *,
+    max_chars: int = 100_000,
+    batch_size: int = 32,
+    disable: Iterable[str] = (),
 ) -> Iterator[Doc]:
     """One parsed `Doc` per text, in order; long texts are parsed in pieces and joined."""
     buffered = (
@@ -60,7 +65,9 @@ def segment(
         for piece in pieces
     )
     parts: list[Doc] = []
-    for doc, (_, n_pieces) in nlp.pipe(buffered, as_tuples=True, batch_size=batch_size):
+    for doc, (_, n_pieces) in nlp.pipe(
+        buffered, as_tuples=True, batch_size=batch_size, disable=list(disable)
+    ):
         parts.append(doc)
         if len(parts) == n_pieces:
             yield parts[0] if n_pieces == 1 else join_docs(parts)

@@ -114,3 +114,4 @@ class Document:
     sentences: list[tuple[int, int]] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
     triples: list[Triple] = field(default_factory=list)
+    windows: int | None = None  # encoder windows the model used (None for the baseline)

@@ -66,8 +66,12 @@ def optimiser(
     model: torch.nn.Module, s: dict[str, Any], total_steps: int
 ) -> tuple[torch.optim.Optimizer, torch.optim.lr_scheduler.LambdaLR]:
     """AdamW with the encoder at `lr` and the new layers at `head_lr`; linear warm-up, then linear decay."""
-    head = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
-    body = [p for n, p in model.named_parameters() if n.startswith("encoder.")]
+
+    def in_encoder(name: str) -> bool:
+        return name.startswith("encoder.") or ".encoder." in name
+
+    head = [p for n, p in model.named_parameters() if not in_encoder(n)]
+    body = [p for n, p in model.named_parameters() if in_encoder(n)]
     optim = torch.optim.AdamW(
         [{"params": body, "lr": float(s["lr"])}, {"params": head, "lr": float(s["head_lr"])}],
         weight_decay=float(s["weight_decay"]),

@@ -20,9 +20,9 @@ import torch
 
 from pipeline import metrics
 from pipeline.config import Config
-from pipeline.gold.format import GoldDocument
+from pipeline.gold.format import GoldDocument, GoldMention
 from pipeline.model.encoder import encoder_path, load_encoder, load_tokenizer
-from pipeline.model.ner import Encoded, Example, NerTagger, examples_from_doc, to_mentions, windows
+from pipeline.model.ner import Encoded, Example, NerTagger, decode, examples_from_doc, windows
 from pipeline.train.common import load_corpora, optimiser, save_checkpoint, start_run, step
 
 DEFAULTS: dict[str, Any] = {
@@ -97,11 +97,13 @@ class NerPredictor:
     @torch.no_grad()
     def predict_examples(
         self, examples: Sequence[Example], batch_size: int = 64
-    ) -> tuple[list[list[str]], int]:
-        """Tags per example, and the number of windows used."""
+    ) -> tuple[list[list[str]], list[list[float]], list[int]]:
+        """Tags per example, each tag's probability (temperature-scaled when calibrated), and the number of
+        encoder windows each example needed. Windows are batched by length."""
         max_pieces, stride = int(self.settings["max_pieces"]), int(self.settings["stride"])
+        temperature = float(self.settings.get("ner_temperature", 1.0))
         parts: list[tuple[int, int, int, Example]] = []  # example index, word offset, window end, window
-        n_windows = 0
+        n_windows = [0] * len(examples)
         for i, ex in enumerate(examples):
             pieces = [max(1, len(self.tokenizer.tokenize(w))) for w in ex.words]
             spans = (
@@ -109,37 +111,49 @@ class NerPredictor:
                 if sum(pieces) + 2 <= max_pieces
                 else windows(pieces, max_pieces - 2, stride)
             )
-            n_windows += len(spans)
+            n_windows[i] = len(spans)
             for a, b in spans:
                 parts.append((i, a, b, replace(ex, words=ex.words[a:b], spans=ex.spans[a:b], tags=())))
-        best: list[list[tuple[int, str]]] = [[(-1, "O")] * len(ex.words) for ex in examples]
+        best: list[list[tuple[int, str, float]]] = [[(-1, "O", 1.0)] * len(ex.words) for ex in examples]
         order = sorted(range(len(parts)), key=lambda k: len(parts[k][3].words))
         for k0 in range(0, len(order), batch_size):
             chunk = [parts[k] for k in order[k0 : k0 + batch_size]]
             enc = Encoded(self.tokenizer, [c[3] for c in chunk], None, max_pieces)
             logits = self.model(enc.input_ids, enc.attention_mask, enc.shapes)
-            ids = logits.argmax(-1)
+            probs, ids = (logits / temperature).softmax(-1).max(-1)
             for b, (i, a, _end, win) in enumerate(chunk):
                 for w, pos in enumerate(enc.first[b]):
                     if pos < 0:
                         continue
                     margin = min(w, len(win.words) - 1 - w)  # distance from the window's edge
                     if margin > best[i][a + w][0]:
-                        best[i][a + w] = (margin, self.tags[int(ids[b, pos])])
-        return [[t for _, t in row] for row in best], n_windows
+                        best[i][a + w] = (margin, self.tags[int(ids[b, pos])], float(probs[b, pos]))
+        return [[t for _, t, _ in row] for row in best], [[p for *_, p in row] for row in best], n_windows
 
     def predict_docs(self, docs: Sequence[GoldDocument]) -> list[GoldDocument]:
+        """Documents with predicted mentions (relations dropped); `meta` gains `mention_scores` (the lowest
+        tag probability inside each mention) and `windows` (encoder windows used for the document)."""
         examples: list[Example] = []
         owner: list[int] = []
         for n, doc in enumerate(docs):
-            for ex in examples_from_doc(replace(doc, mentions=())):
+            for ex in examples_from_doc(replace(doc, mentions=(), relations=())):
                 examples.append(ex)
                 owner.append(n)
-        tags, _ = self.predict_examples(examples)
-        mentions: list[list] = [[] for _ in docs]
-        for ex, row, n in zip(examples, tags, owner, strict=True):
-            mentions[n].extend(to_mentions(docs[n].text, ex.spans, row))
-        return [replace(d, mentions=tuple(m), relations=()) for d, m in zip(docs, mentions, strict=True)]
+        tags, probs, counts = self.predict_examples(examples)
+        mentions: list[list[GoldMention]] = [[] for _ in docs]
+        scores: list[list[float]] = [[] for _ in docs]
+        n_windows = [0] * len(docs)
+        for ex, row, prob, count, n in zip(examples, tags, probs, counts, owner, strict=True):
+            text = docs[n].text
+            n_windows[n] += count
+            for a, b, label in decode(row):
+                start, end = ex.spans[a][0], ex.spans[b - 1][1]
+                mentions[n].append(GoldMention(start, end, text[start:end], label, label))
+                scores[n].append(round(min(prob[a:b]), 4))
+        return [
+            replace(d, mentions=tuple(m), relations=(), meta={**d.meta, "mention_scores": s, "windows": w})
+            for d, m, s, w in zip(docs, mentions, scores, n_windows, strict=True)
+        ]
 
 
 def evaluate(predictor: NerPredictor, docs: Sequence[GoldDocument], labels: str) -> dict[str, Any]:

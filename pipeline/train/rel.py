@@ -66,6 +66,7 @@ class RelPredictor:
     def predict_docs(self, docs: Sequence[GoldDocument], batch_size: int = 32) -> list[GoldDocument]:
         schema = self.config.schema
         labels = self.settings["labels"]
+        temperature = float(self.settings.get("rel_temperature", 1.0))
         out = []
         for doc in docs:
             examples = pair_examples(
@@ -79,7 +80,7 @@ class RelPredictor:
                 )
                 if not batch.refs:
                     continue
-                probs = self.model.logits(batch).softmax(-1)
+                probs = (self.model.logits(batch) / temperature).softmax(-1)
                 for (b, p), row in zip(batch.refs, probs, strict=True):
                     ex = chunk[b]
                     a, c, _ = ex.pairs[p]

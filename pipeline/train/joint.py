@@ -1,0 +1,468 @@
+"""Training, calibrating and applying the shipped model (pipeline/model/joint.py): NER and relations on one encoder.
+
+Training starts from a trained NER tagger (`init`, the output of a `kind = "ner"` run) or from the bare encoder.
+Every step takes one batch of relation contexts (gold mentions, relation corpora) and one batch of NER sentences
+(NER corpora), and minimises the sum of the two losses, so the tagger keeps its accuracy while the shared encoder
+learns relations. The epoch is chosen on dev only, by NER F1 plus end-to-end strict relation F1 (predicted
+mentions). Then, on dev:
+
+- temperature scaling of the tag and relation probabilities (one temperature each, grid search on the negative
+  log-likelihood), with the expected calibration error (ECE, 15 equal-width bins) before and after;
+- per relation, the lowest score threshold at which the end-to-end predictions reach `target_precision`.
+
+Everything measured goes into `config.json`, and `card.py` turns it into the model card.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import random
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from pipeline import metrics
+from pipeline.config import Config
+from pipeline.gold.format import GoldDocument
+from pipeline.model.encoder import load_encoder, load_tokenizer
+from pipeline.model.joint import NewsModel, build_encoder, encoder_config
+from pipeline.model.ner import Encoded, Example, examples_from_doc
+from pipeline.model.rel import NONE, PairExample, encode_pairs, pair_examples
+from pipeline.train.common import load_corpora, optimiser, start_run, step
+from pipeline.train.ner import NerPredictor, batches, chunk_examples
+from pipeline.train.rel import RelPredictor
+
+DEFAULTS: dict[str, Any] = {
+    "labels": "schema",
+    "init": None,  # folder of a trained NER tagger to start from
+    "ner_train": [],
+    "rel_train": [],
+    "dev": [],
+    "epochs": 6,  # passes over the relation contexts
+    "rel_batch_size": 16,
+    "ner_batch_size": 32,
+    "ner_weight": 1.0,
+    "lr": 3e-5,
+    "head_lr": 1e-3,
+    "warmup": 0.1,
+    "weight_decay": 0.01,
+    "ner_max_pieces": 192,
+    "stride": 48,
+    "max_pieces": 256,
+    "context_sentences": 2,
+    "none_weight": 0.3,
+    "seed": 13,
+    "threads": 2,
+    "dropout": 0.1,
+    "target_precision": 0.7,
+    "ece_bins": 15,
+}
+
+
+class NewsPredictor:
+    """The shipped model applied to documents: tags mentions, then relations between them."""
+
+    def __init__(self, model: NewsModel, tokenizer, settings: dict[str, Any], config: Config) -> None:
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.settings = settings
+        self.config = config
+        self.ner = NerPredictor(model.ner, tokenizer, {**settings, "max_pieces": settings["ner_max_pieces"]})
+        self.rel = RelPredictor(model.rel, tokenizer, settings, config)
+
+    @classmethod
+    def load(cls, folder: Path, config: Config | None = None) -> NewsPredictor:
+        from safetensors.torch import load_file
+
+        cfg = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        if cfg.get("kind") != "joint":
+            raise ValueError(f"{folder}: not a joint NER + relation model (kind {cfg.get('kind')!r})")
+        model = NewsModel(
+            build_encoder(cfg["encoder_config"]),
+            cfg["tags"],
+            cfg["relations"],
+            cfg["entity_types"],
+            dropout=0.0,
+            **cfg.get("head_sizes", {}),
+        )
+        model.load_saved_state(
+            {k: v.float() for k, v in load_file(str(folder / "model.safetensors")).items()}
+        )
+        settings = {**cfg["settings"], **cfg.get("calibration", {}).get("settings", {})}
+        return cls(model, load_tokenizer(), settings, config or Config())
+
+    @property
+    def thresholds(self) -> dict[str, float | None]:
+        return dict(self.settings.get("thresholds", {}))
+
+    def predict_docs(
+        self, docs: Sequence[GoldDocument], apply_thresholds: bool = False
+    ) -> list[GoldDocument]:
+        """Mentions (with `mention_scores`, `windows`) and relations (with `relation_scores`) for each document.
+        With `apply_thresholds`, relations scored under their type's dev threshold are dropped (a type whose
+        target precision was not reached on dev has no threshold and keeps every prediction)."""
+        with torch.inference_mode():
+            tagged = self.ner.predict_docs(docs)
+            related = self.rel.predict_docs(tagged)
+        if not apply_thresholds:
+            return related
+        limits = self.thresholds
+        out = []
+        for doc in related:
+            scores = doc.meta["relation_scores"]
+            keep = [
+                k
+                for k, r in enumerate(doc.relations)
+                if limits.get(r.label or r.orig) is None or scores[k] >= limits[r.label or r.orig]
+            ]
+            out.append(
+                replace(
+                    doc,
+                    relations=tuple(doc.relations[k] for k in keep),
+                    meta={**doc.meta, "relation_scores": [scores[k] for k in keep]},
+                )
+            )
+        return out
+
+
+def evaluate(
+    predictor: NewsPredictor, docs: Sequence[GoldDocument], apply_thresholds: bool = False
+) -> dict[str, Any]:
+    """NER, relations with gold mentions, and end-to-end relations (predicted mentions), strict."""
+    labels = predictor.settings["labels"]
+    bare = [replace(d, mentions=(), relations=()) for d in docs]
+    pred = predictor.predict_docs(bare, apply_thresholds)
+    with torch.inference_mode():
+        given = predictor.rel.predict_docs([replace(d, relations=()) for d in docs])
+    return {
+        "ner": metrics.score_ner(docs, pred, labels=labels),
+        "relations_gold_mentions": metrics.score_relations(docs, given, labels=labels),
+        "relations_end_to_end": metrics.score_relations(docs, pred, labels=labels),
+    }
+
+
+def corpus_digest(docs: Sequence[GoldDocument]) -> str:
+    """sha256 of the canonical documents (text, mentions, relations), for the model card."""
+    h = hashlib.sha256()
+    for d in docs:
+        h.update(json.dumps(d.to_record(), sort_keys=True, ensure_ascii=False).encode("utf-8"))
+    return h.hexdigest()
+
+
+def _cycle(examples: Sequence[Example], size: int, rng: random.Random) -> Iterator[list[Example]]:
+    while True:
+        yield from batches(examples, size, rng)
+
+
+def train_joint(
+    settings: dict[str, Any],
+    out_dir: Path,
+    config: Config | None = None,
+    data: str | Path | None = None,
+    log: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    s, say = start_run(DEFAULTS, settings, out_dir, log)
+    config = config or Config()
+    schema = config.schema
+    labels = s["labels"]
+    tokenizer = load_tokenizer()
+    ner_docs = load_corpora(config, s["ner_train"], data)
+    rel_docs = load_corpora(config, s["rel_train"], data)
+    dev_docs = load_corpora(config, s["dev"], data)
+    ner_ex = chunk_examples(
+        [ex for d in ner_docs for ex in examples_from_doc(d, labels)],
+        tokenizer,
+        int(s["ner_max_pieces"]),
+        int(s["stride"]),
+    )
+    size = int(s["context_sentences"])
+    rel_ex: list[PairExample] = [ex for d in rel_docs for ex in pair_examples(d, schema, size, labels)]
+    init_state: dict[str, torch.Tensor] | None = None
+    if s["init"]:
+        from safetensors.torch import load_file
+
+        init = Path(s["init"])
+        tags = json.loads((init / "config.json").read_text(encoding="utf-8"))["tags"]
+        init_state = {k: v.float() for k, v in load_file(str(init / "model.safetensors")).items()}
+    else:
+        types = sorted({t[2:] for ex in ner_ex for t in ex.tags if t != "O"})
+        tags = ["O", *[f"{p}-{t}" for t in types for p in ("B", "I")]]
+    if labels == "schema":
+        relations, entity_types = list(schema.relations), list(schema.entity_types)
+    else:
+        relations = sorted({p[2] for ex in rel_ex for p in ex.pairs} - {NONE})
+        entity_types = sorted({e[2] for ex in rel_ex for e in ex.entities})
+    model = NewsModel(load_encoder(), tags, relations, entity_types, dropout=float(s["dropout"]))
+    if init_state is not None:
+        model.ner.load_state_dict(init_state)
+    tag_index = {t: i for i, t in enumerate(tags)}
+    rel_index = {r: i for i, r in enumerate(model.rel.relations)}
+    type_index = {t: i for i, t in enumerate(entity_types)}
+    n_pos = sum(1 for ex in rel_ex for p in ex.pairs if p[2] != NONE)
+    say(
+        f"init {s['init'] or 'encoder'}; NER {len(ner_docs)} docs / {len(ner_ex)} sentences; relations "
+        f"{len(rel_docs)} docs / {len(rel_ex)} contexts / {sum(len(e.pairs) for e in rel_ex)} pairs "
+        f"({n_pos} related); dev {len(dev_docs)} docs"
+    )
+    rng = random.Random(int(s["seed"]))
+    rel_bs = int(s["rel_batch_size"])
+    steps_per_epoch = math.ceil(len(rel_ex) / rel_bs)
+    optim, sched = optimiser(model, s, steps_per_epoch * int(s["epochs"]))
+    weights = torch.ones(len(model.rel.relations))
+    weights[0] = float(s["none_weight"])
+    rel_loss_fn = torch.nn.CrossEntropyLoss(weight=weights)
+    ner_loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-100)
+    ner_batches = _cycle(ner_ex, int(s["ner_batch_size"]), rng) if ner_ex else None
+    best: dict[str, Any] = {"f1": -1.0}
+    for epoch in range(1, int(s["epochs"]) + 1):
+        model.train()
+        order = list(range(len(rel_ex)))
+        rng.shuffle(order)
+        t0, running, n = time.perf_counter(), [0.0, 0.0], 0
+        for k in range(0, len(order), rel_bs):
+            batch = encode_pairs(
+                tokenizer,
+                [rel_ex[i] for i in order[k : k + rel_bs]],
+                rel_index,
+                type_index,
+                int(s["max_pieces"]),
+            )
+            if not batch.refs:
+                continue
+            rel_loss = rel_loss_fn(model.rel.logits(batch), batch.labels)
+            loss = rel_loss
+            if ner_batches is not None:
+                enc = Encoded(tokenizer, next(ner_batches), tag_index, int(s["ner_max_pieces"]))
+                logits = model.ner(enc.input_ids, enc.attention_mask, enc.shapes)
+                ner_loss = ner_loss_fn(logits.view(-1, len(tags)), enc.labels.view(-1))
+                loss = rel_loss + float(s["ner_weight"]) * ner_loss
+                running[1] += ner_loss.item()
+            step(model, optim, sched, loss)
+            running[0] += rel_loss.item()
+            n += 1
+            if n % 25 == 0:
+                say(
+                    f"epoch {epoch} step {n}/{steps_per_epoch} loss rel {running[0] / 25:.4f} ner {running[1] / 25:.4f}"
+                )
+                running = [0.0, 0.0]
+        scores = evaluate(NewsPredictor(model, tokenizer, s, config), dev_docs)
+        ner_f1 = scores["ner"]["micro"]["f1"]
+        e2e = scores["relations_end_to_end"]["micro"]["f1"]
+        gold_f1 = scores["relations_gold_mentions"]["micro"]["f1"]
+        say(
+            f"epoch {epoch} done in {time.perf_counter() - t0:.0f} s; dev NER F1 {ner_f1:.4f}, relations strict F1 "
+            f"{e2e:.4f} end to end, {gold_f1:.4f} with gold mentions"
+        )
+        if ner_f1 + e2e > best["f1"]:
+            best = {"f1": ner_f1 + e2e, "epoch": epoch, "dev": _summary(scores)}
+            _save(model, out_dir, s, tags, entity_types, epoch, best["dev"], ner_docs, rel_docs, dev_docs)
+    say(f"best epoch {best['epoch']}: dev NER + end-to-end relation F1 {best['f1']:.4f}")
+    predictor = NewsPredictor.load(out_dir, config)
+    calibration = calibrate(predictor, dev_docs, s)
+    cfg_path = out_dir / "config.json"
+    cfg = json.loads(cfg_path.read_text(encoding="utf-8"))
+    cfg["calibration"] = calibration
+    cfg_path.write_text(json.dumps(cfg, indent=1) + "\n", encoding="utf-8")
+    say(f"calibration: {json.dumps({k: v for k, v in calibration.items() if k != 'thresholds'})}")
+    say(
+        f"thresholds for precision {s['target_precision']}: {json.dumps(calibration['settings']['thresholds'])}"
+    )
+    say.close()
+    return best
+
+
+def _summary(scores: dict[str, Any]) -> dict[str, Any]:
+    return {name: {k: r[k] for k in ("micro", "macro", "per_type")} for name, r in scores.items()}
+
+
+def _save(
+    model: NewsModel,
+    out_dir: Path,
+    s: dict[str, Any],
+    tags: list[str],
+    entity_types: list[str],
+    epoch: int,
+    dev: dict[str, Any],
+    ner_docs: Sequence[GoldDocument],
+    rel_docs: Sequence[GoldDocument],
+    dev_docs: Sequence[GoldDocument],
+) -> None:
+    data = {
+        "ner_train": {"documents": len(ner_docs), "sha256": corpus_digest(ner_docs)},
+        "rel_train": {"documents": len(rel_docs), "sha256": corpus_digest(rel_docs)},
+        "dev": {"documents": len(dev_docs), "sha256": corpus_digest(dev_docs)},
+    }
+    save_model(model, out_dir, s, {"best_epoch": epoch, "dev": dev, "data": data})
+
+
+def save_model(model: NewsModel, out_dir: Path, settings: dict[str, Any], extra: dict[str, Any]) -> None:
+    """float16 safetensors (one copy of the shared encoder) and `config.json` (labels, encoder architecture,
+    settings and whatever `extra` holds)."""
+    from safetensors.torch import save_file
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().to(torch.float16).contiguous() for k, v in model.saved_state().items()}
+    save_file(state, str(out_dir / "model.safetensors"))
+    cfg = {
+        "kind": "joint",
+        "name": settings.get("name", out_dir.name),
+        "version": str(settings.get("version", "1")),
+        "tags": list(model.ner.tags),
+        "relations": model.rel.relations,
+        "entity_types": list(model.rel.entity_types),
+        "head_sizes": model.head_sizes,
+        "encoder_config": encoder_config(model.ner.encoder),
+        "settings": settings,
+        **extra,
+    }
+    (out_dir / "config.json").write_text(json.dumps(cfg, indent=1) + "\n", encoding="utf-8")
+
+
+# Calibration -------------------------------------------------------------------------------------------------------
+
+
+def ece(confidence: torch.Tensor, correct: torch.Tensor, bins: int = 15) -> float:
+    """Expected calibration error: bin by confidence, weight |accuracy - mean confidence| by the bin's share."""
+    if confidence.numel() == 0:
+        return 0.0
+    edges = torch.linspace(0, 1, bins + 1)
+    total = 0.0
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+        inside = (confidence > lo) & (confidence <= hi)
+        if inside.any():
+            gap = correct[inside].float().mean() - confidence[inside].mean()
+            total += float(inside.float().mean()) * abs(float(gap))
+    return total
+
+
+def fit_temperature(logits: torch.Tensor, labels: torch.Tensor) -> float:
+    """The temperature in [0.25, 5] (steps of 0.05) that minimises the negative log-likelihood."""
+    loss = torch.nn.CrossEntropyLoss()
+    grid = [0.25 + 0.05 * k for k in range(96)]
+    return min(grid, key=lambda t: float(loss(logits / t, labels)))
+
+
+@torch.inference_mode()
+def _ner_logits(predictor: NewsPredictor, docs: Sequence[GoldDocument]) -> tuple[torch.Tensor, torch.Tensor]:
+    s = predictor.ner.settings
+    examples = chunk_examples(
+        [ex for d in docs for ex in examples_from_doc(d, s["labels"])],
+        predictor.tokenizer,
+        int(s["max_pieces"]),
+        int(s["stride"]),
+    )
+    tag_index = {t: i for i, t in enumerate(predictor.ner.tags)}
+    out_logits, out_labels = [], []
+    for k in range(0, len(examples), 64):
+        enc = Encoded(predictor.tokenizer, examples[k : k + 64], tag_index, int(s["max_pieces"]))
+        logits = predictor.model.ner(enc.input_ids, enc.attention_mask, enc.shapes)
+        keep = enc.labels != -100
+        out_logits.append(logits[keep])
+        out_labels.append(enc.labels[keep])
+    return torch.cat(out_logits), torch.cat(out_labels)
+
+
+@torch.inference_mode()
+def _rel_logits(predictor: NewsPredictor, docs: Sequence[GoldDocument]) -> tuple[torch.Tensor, torch.Tensor]:
+    s = predictor.settings
+    schema = predictor.config.schema
+    examples = [ex for d in docs for ex in pair_examples(d, schema, int(s["context_sentences"]), s["labels"])]
+    out_logits, out_labels = [], []
+    for k in range(0, len(examples), 32):
+        batch = encode_pairs(
+            predictor.tokenizer,
+            examples[k : k + 32],
+            predictor.rel.rel_index,
+            predictor.rel.type_index,
+            int(s["max_pieces"]),
+        )
+        if batch.refs:
+            out_logits.append(predictor.model.rel.logits(batch))
+            out_labels.append(batch.labels)
+    return torch.cat(out_logits), torch.cat(out_labels)
+
+
+def _calibration_report(logits: torch.Tensor, labels: torch.Tensor, temperature: float, bins: int) -> dict:
+    def at(t: float) -> dict[str, float]:
+        probs = (logits / t).softmax(-1)
+        conf, pred = probs.max(-1)
+        nll = float(torch.nn.functional.cross_entropy(logits / t, labels))
+        return {"ece": round(ece(conf, pred == labels, bins), 4), "nll": round(nll, 4)}
+
+    return {
+        "temperature": round(temperature, 2),
+        "before": at(1.0),
+        "after": at(temperature),
+        "n": len(labels),
+    }
+
+
+def calibrate(
+    predictor: NewsPredictor, dev_docs: Sequence[GoldDocument], s: dict[str, Any]
+) -> dict[str, Any]:
+    """Temperatures and ECE for tags (every word of dev) and relations (every candidate pair with gold
+    mentions), then per-relation thresholds for `target_precision` on end-to-end dev predictions."""
+    bins = int(s["ece_bins"])
+    ner_logits, ner_labels = _ner_logits(predictor, dev_docs)
+    rel_logits, rel_labels = _rel_logits(predictor, dev_docs)
+    t_ner = fit_temperature(ner_logits, ner_labels)
+    t_rel = fit_temperature(rel_logits, rel_labels)
+    predictor.settings.update(ner_temperature=t_ner, rel_temperature=t_rel)
+    predictor.ner.settings.update(ner_temperature=t_ner)
+    thresholds, support = precision_thresholds(predictor, dev_docs, float(s["target_precision"]))
+    return {
+        "ner": _calibration_report(ner_logits, ner_labels, t_ner, bins),
+        "relations": _calibration_report(rel_logits, rel_labels, t_rel, bins),
+        "target_precision": float(s["target_precision"]),
+        "threshold_support": support,
+        "settings": {"ner_temperature": t_ner, "rel_temperature": t_rel, "thresholds": thresholds},
+    }
+
+
+def precision_thresholds(
+    predictor: NewsPredictor, docs: Sequence[GoldDocument], target: float
+) -> tuple[dict[str, float | None], dict[str, dict[str, float]]]:
+    """Per relation, the lowest score at which end-to-end predictions on `docs` reach precision `target`
+    (None where no threshold does), with the precision and recall there."""
+    labels = predictor.settings["labels"]
+    sym = metrics.default_symmetric(labels, predictor.config)
+    pred = predictor.predict_docs([replace(d, mentions=(), relations=()) for d in docs])
+    scored: dict[str, list[tuple[float, bool]]] = defaultdict(list)
+    gold_count: dict[str, int] = defaultdict(int)
+    for g, p in zip(docs, pred, strict=True):
+        gold = {metrics.relation_item(g, i, labels, "strict", sym) for i in range(len(g.relations))}
+        gold.discard(None)
+        for item in gold:
+            gold_count[item[0]] += 1
+        for i, score in enumerate(p.meta["relation_scores"]):
+            item = metrics.relation_item(p, i, labels, "strict", sym)
+            if item is not None:
+                scored[item[0]].append((score, item in gold))
+    thresholds: dict[str, float | None] = {}
+    support: dict[str, dict[str, float]] = {}
+    for rel in predictor.model.rel.relations[1:]:
+        rows = sorted(scored.get(rel, []), reverse=True)
+        thresholds[rel] = None
+        hits, best_k = 0, -1
+        for k, (_, ok) in enumerate(rows):
+            hits += ok
+            if hits / (k + 1) >= target:
+                best_k = k
+        if best_k >= 0:
+            thresholds[rel] = round(rows[best_k][0], 4)
+            kept = rows[: best_k + 1]
+            tp = sum(ok for _, ok in kept)
+            support[rel] = {
+                "precision": round(tp / len(kept), 4),
+                "recall": round(tp / max(1, gold_count.get(rel, 0)), 4),
+                "predicted": len(kept),
+                "gold": gold_count.get(rel, 0),
+            }
+    return thresholds, support

