@@ -475,6 +475,21 @@ def evaluate_benchmarks(
 
 
 @app.command()
+def calibrate(
+    folder: Annotated[Path, typer.Argument(help="Joint model folder to calibrate again on its dev corpora.")],
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Labelled corpora folder.")] = None,
+) -> None:
+    """Fit temperatures and per-relation thresholds on the model's dev corpora; rewrites config.json and the card."""
+    from pipeline.train.card import write_card
+    from pipeline.train.joint import recalibrate
+
+    _setup_logging(1, False)
+    result = recalibrate(folder, data=data_dir)
+    typer.echo(json.dumps({k: v for k, v in result.items() if k != "threshold_support"}, indent=1))
+    stderr.print(f"model card → {write_card(folder)}")
+
+
+@app.command()
 def card(
     folder: Annotated[Path, typer.Argument(help="Model folder (config.json, model.safetensors, scores/).")],
 ) -> None:

@@ -35,11 +35,11 @@ def nlp(config: Config):
 
 @pytest.fixture(scope="session")
 def sample_run(tmp_path_factory: pytest.TempPathFactory, config: Config) -> Path:
-    """The four outputs of one extraction over the bundled sample corpus."""
+    """The four outputs of one baseline extraction over the bundled sample corpus."""
     from pipeline.run import run_extract
 
     out = tmp_path_factory.mktemp("sample-run")
-    run_extract([str(SAMPLE)], out, config=config)
+    run_extract([str(SAMPLE)], out, config=config, extractor="baseline")
     return out
 
 

@@ -220,3 +220,30 @@ def test_evaluate_runs_a_joint_model_on_gold(tiny_model: Path, tmp_path: Path) -
     assert scores["ner (schema)"]["micro"]["f1"] == 1.0
     assert scores["relations (schema)"]["micro"]["f1"] == 1.0
     assert scores["relations, gold mentions (schema)"]["micro"]["f1"] == 1.0
+
+
+def test_ece_and_temperature() -> None:
+    from pipeline.train.joint import ece, fit_temperature
+
+    conf = torch.tensor([0.9, 0.9, 0.6, 0.6])
+    ok = torch.tensor([True, False, True, True])
+    # bins: 0.9 holds accuracy 0.5 (gap 0.4), 0.6 holds accuracy 1.0 (gap 0.4): ECE 0.4
+    assert ece(conf, ok, bins=10) == pytest.approx(0.4)
+    torch.manual_seed(1)
+    true_logits = torch.randn(4000, 5) * 3
+    labels = torch.distributions.Categorical(logits=true_logits).sample()
+    # a model twice as confident as the truth is cooled by a temperature near 2
+    assert fit_temperature(true_logits * 2, labels) == pytest.approx(2.0, abs=0.25)
+
+
+def test_calibration_on_dev_gives_temperatures_and_thresholds(tiny_model: Path) -> None:
+    from pipeline.train.joint import DEFAULTS, NewsPredictor, calibrate
+
+    result = calibrate(NewsPredictor.load(tiny_model), DOCS, {**DEFAULTS, "target_precision": 0.9})
+    assert 0.25 <= result["relations"]["temperature"] <= 5.0
+    from pipeline.model.ner import split_words
+
+    assert result["ner"]["n"] == sum(len(split_words(t)) for t, _, _ in TEXTS)  # every word's tag
+    assert result["outputs"]["relations"]["n"] == 4
+    limits = result["settings"]["thresholds"]
+    assert limits["based_in"] is not None and limits["coerces"] is None  # no coerces on dev: no threshold

@@ -65,7 +65,7 @@ def test_every_sample_article_yields_triples(sample_run: Path) -> None:
 
 
 def test_runs_are_byte_identical(sample_run: Path, tmp_path: Path, config) -> None:
-    run_extract([str(SAMPLE)], tmp_path, config=config)
+    run_extract([str(SAMPLE)], tmp_path, config=config, extractor="baseline")
     for name in ("documents.jsonl", "entities.jsonl", "triples.jsonl"):
         assert (tmp_path / name).read_bytes() == (sample_run / name).read_bytes(), name
     a = json.loads((tmp_path / "manifest.json").read_text())
@@ -75,8 +75,8 @@ def test_runs_are_byte_identical(sample_run: Path, tmp_path: Path, config) -> No
 
 
 @pytest.mark.skipif(not SHARED_SAMPLE.exists(), reason="../shared/samples/scraped-article.txt is not present")
-def test_shared_sample_gives_based_in(tmp_path: Path, config) -> None:
-    run_extract([str(SHARED_SAMPLE)], tmp_path, config=config)
+def test_baseline_on_the_shared_sample_gives_based_in(tmp_path: Path, config) -> None:
+    run_extract([str(SHARED_SAMPLE)], tmp_path, config=config, extractor="baseline")
     triples = read_jsonl(tmp_path / "triples.jsonl")
     found = {(t["head"]["text"], t["relation"], t["tail"]["text"]) for t in triples}
     assert ("Safeguard Defenders", "based_in", "Madrid") in found
@@ -151,7 +151,7 @@ def test_five_megabyte_document_runs_whole(tmp_path: Path, config) -> None:
     text = (paragraph + "\n\n") * 4_800
     assert len(text.encode()) > 5_000_000
     (tmp_path / "big.txt").write_text(text, encoding="utf-8")
-    run_extract([str(tmp_path / "big.txt")], tmp_path / "out", config=config)
+    run_extract([str(tmp_path / "big.txt")], tmp_path / "out", config=config, extractor="baseline")
     (doc,) = read_jsonl(tmp_path / "out" / "documents.jsonl")
     assert doc["status"] == "ok" and doc["n_chars"] > 4_900_000
     assert doc["n_sentences"] == 12 * 4_800

@@ -140,6 +140,20 @@ def write_card(folder: Path) -> Path:
                 f"| {label} | {c['n']} | {c['temperature']} | {c['before']['ece']:.4f} | {c['after']['ece']:.4f} | "
                 f"{c['before']['nll']:.4f} | {c['after']['nll']:.4f} |"
             )
+        outputs = cal.get("outputs", {})
+        if outputs:
+            lines += [
+                "",
+                "The scores in the output (a mention's score is its lowest word-tag probability; a relation's is its "
+                "class probability), correct when they match the gold exactly:",
+                "",
+                "| output scores | items | ECE before | ECE after |",
+                "|---|---:|---:|---:|",
+            ]
+            for key, o in outputs.items():
+                lines.append(
+                    f"| {key} (end to end) | {o['n']} | {o['ece_before']:.4f} | {o['ece_after']:.4f} |"
+                )
         lines += [
             "",
             f"Per-relation thresholds for precision {cal['target_precision']} on dev end-to-end predictions "

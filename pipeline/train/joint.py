@@ -407,23 +407,71 @@ def _calibration_report(logits: torch.Tensor, labels: torch.Tensor, temperature:
 def calibrate(
     predictor: NewsPredictor, dev_docs: Sequence[GoldDocument], s: dict[str, Any]
 ) -> dict[str, Any]:
-    """Temperatures and ECE for tags (every word of dev) and relations (every candidate pair with gold
-    mentions), then per-relation thresholds for `target_precision` on end-to-end dev predictions."""
+    """Temperatures fitted on every word's tag (NER) and every candidate pair with gold mentions (relations);
+    ECE before and after, both for those decisions and for the scores users see (each predicted mention and
+    each end-to-end relation, correct when it matches the gold exactly); then per-relation thresholds for
+    `target_precision` on end-to-end dev predictions."""
     bins = int(s["ece_bins"])
+    predictor.settings.update(ner_temperature=1.0, rel_temperature=1.0)
+    predictor.ner.settings.update(ner_temperature=1.0)
     ner_logits, ner_labels = _ner_logits(predictor, dev_docs)
     rel_logits, rel_labels = _rel_logits(predictor, dev_docs)
+    before = output_ece(predictor, dev_docs, bins)
     t_ner = fit_temperature(ner_logits, ner_labels)
     t_rel = fit_temperature(rel_logits, rel_labels)
     predictor.settings.update(ner_temperature=t_ner, rel_temperature=t_rel)
     predictor.ner.settings.update(ner_temperature=t_ner)
+    after = output_ece(predictor, dev_docs, bins)
     thresholds, support = precision_thresholds(predictor, dev_docs, float(s["target_precision"]))
     return {
         "ner": _calibration_report(ner_logits, ner_labels, t_ner, bins),
         "relations": _calibration_report(rel_logits, rel_labels, t_rel, bins),
+        "outputs": {
+            kind: {"n": before[kind]["n"], "ece_before": before[kind]["ece"], "ece_after": after[kind]["ece"]}
+            for kind in ("mentions", "relations")
+        },
         "target_precision": float(s["target_precision"]),
         "threshold_support": support,
         "settings": {"ner_temperature": t_ner, "rel_temperature": t_rel, "thresholds": thresholds},
     }
+
+
+def output_ece(
+    predictor: NewsPredictor, docs: Sequence[GoldDocument], bins: int
+) -> dict[str, dict[str, float]]:
+    """ECE of the scores on the outputs: each predicted mention (correct = exact span and type in the gold) and
+    each end-to-end relation (correct = strict match)."""
+    labels = predictor.settings["labels"]
+    sym = metrics.default_symmetric(labels, predictor.config)
+    pred = predictor.predict_docs([replace(d, mentions=(), relations=()) for d in docs])
+    m_conf, m_ok, r_conf, r_ok = [], [], [], []
+    for g, p in zip(docs, pred, strict=True):
+        gold_m = {(m.start, m.end, m.label if labels == "schema" else m.orig) for m in g.mentions}
+        for m, score in zip(p.mentions, p.meta["mention_scores"], strict=True):
+            m_conf.append(score)
+            m_ok.append((m.start, m.end, m.label if labels == "schema" else m.orig) in gold_m)
+        gold_r = {metrics.relation_item(g, i, labels, "strict", sym) for i in range(len(g.relations))}
+        for i, score in enumerate(p.meta["relation_scores"]):
+            r_conf.append(score)
+            r_ok.append(metrics.relation_item(p, i, labels, "strict", sym) in gold_r)
+
+    def one(conf: list[float], ok: list[bool]) -> dict[str, float]:
+        return {"n": len(conf), "ece": round(ece(torch.tensor(conf), torch.tensor(ok), bins), 4)}
+
+    return {"mentions": one(m_conf, m_ok), "relations": one(r_conf, r_ok)}
+
+
+def recalibrate(folder: Path, config: Config | None = None, data: str | Path | None = None) -> dict[str, Any]:
+    """Calibrate a saved model again on the dev corpora of its settings; rewrites its config.json."""
+    config = config or Config()
+    predictor = NewsPredictor.load(folder, config)
+    cfg_path = folder / "config.json"
+    cfg = json.loads(cfg_path.read_text(encoding="utf-8"))
+    s = {**DEFAULTS, **cfg["settings"]}
+    dev_docs = load_corpora(config, s["dev"], data)
+    cfg["calibration"] = calibrate(predictor, dev_docs, s)
+    cfg_path.write_text(json.dumps(cfg, indent=1) + "\n", encoding="utf-8")
+    return cfg["calibration"]
 
 
 def precision_thresholds(
