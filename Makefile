@@ -11,7 +11,7 @@ DATA ?= ../shared/data
 MODEL ?= models/news-v1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup extract test lint check eval eval-clean train bench train-cleaner lexicons clean
+.PHONY: help setup extract kg test lint check eval eval-clean train bench train-cleaner lexicons clean
 
 ## help: list the targets
 help:
@@ -29,6 +29,12 @@ setup: $(STAMP)
 ## extract: run the pipeline over INPUT (default corpus/sample) into OUT (default out/)
 extract: $(STAMP)
 	$(BIN)/newsgraph extract $(INPUT) -o $(OUT) --force
+
+## kg: extract INPUT into OUT, load it into the graph store OUT/kg (then the HTML report, once it exists)
+kg: $(STAMP)
+	$(BIN)/newsgraph extract $(INPUT) -o $(OUT) --force
+	$(BIN)/newsgraph kg load $(OUT) --store $(OUT)/kg
+# (next: $(BIN)/newsgraph report $(OUT) -o $(OUT)/report.html, once the report command exists)
 
 ## test: run the unit test suite (fast; no network, no GPU)
 test: $(STAMP)

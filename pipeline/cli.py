@@ -13,6 +13,7 @@ from rich.console import Console
 
 from pipeline import __version__
 from pipeline.errors import PipelineError
+from pipeline.kg.cli import kg_app
 
 app = typer.Typer(
     name="newsgraph",
@@ -26,6 +27,7 @@ evaluate_app = typer.Typer(
     "gold texts and score every metric.",
 )
 app.add_typer(evaluate_app, name="evaluate")
+app.add_typer(kg_app, name="kg")
 stderr = Console(stderr=True)
 logger = logging.getLogger("pipeline")
 
