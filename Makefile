@@ -30,11 +30,11 @@ setup: $(STAMP)
 extract: $(STAMP)
 	$(BIN)/newsgraph extract $(INPUT) -o $(OUT) --force
 
-## kg: extract INPUT into OUT, load it into the graph store OUT/kg (then the HTML report, once it exists)
+## kg: extract INPUT into OUT, load it into the graph store OUT/kg, write the HTML report OUT/report.html
 kg: $(STAMP)
 	$(BIN)/newsgraph extract $(INPUT) -o $(OUT) --force
 	$(BIN)/newsgraph kg load $(OUT) --store $(OUT)/kg
-# (next: $(BIN)/newsgraph report $(OUT) -o $(OUT)/report.html, once the report command exists)
+	$(BIN)/newsgraph report $(OUT) -o $(OUT)/report.html
 
 ## test: run the unit test suite (fast; no network, no GPU)
 test: $(STAMP)

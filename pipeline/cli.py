@@ -14,6 +14,7 @@ from rich.console import Console
 from pipeline import __version__
 from pipeline.errors import PipelineError
 from pipeline.kg.cli import kg_app
+from pipeline.report.cli import report
 
 app = typer.Typer(
     name="newsgraph",
@@ -28,6 +29,7 @@ evaluate_app = typer.Typer(
 )
 app.add_typer(evaluate_app, name="evaluate")
 app.add_typer(kg_app, name="kg")
+app.command("report")(report)
 stderr = Console(stderr=True)
 logger = logging.getLogger("pipeline")
 
