@@ -92,7 +92,7 @@ def pair_examples(
                     continue
                 seen.add(key)
                 pairs.append((a, b, gold.get(key, NONE)))
-        if pairs or not with_gold:
+        if pairs:  # a context without a candidate pair is never encoded
             out.append(
                 PairExample(
                     doc.id,
@@ -146,9 +146,9 @@ class RelationHead(nn.Module):
         return self.score_pairs(
             states,
             batch.batch_index,
-            batch.head_mask,
-            batch.tail_mask,
-            batch.between_mask,
+            batch.head_span,
+            batch.tail_span,
+            batch.between_span,
             batch.head_type,
             batch.tail_type,
             batch.dist,
@@ -159,27 +159,21 @@ class RelationHead(nn.Module):
         self,
         states: torch.Tensor,  # batch × pieces × hidden
         batch_index: torch.Tensor,  # pairs
-        head_mask: torch.Tensor,  # pairs × pieces (1 inside the head span)
-        tail_mask: torch.Tensor,
-        between_mask: torch.Tensor,
+        head_span: torch.Tensor,  # pairs × 2: first and end (exclusive) sub-word of the head
+        tail_span: torch.Tensor,
+        between_span: torch.Tensor,  # empty (first == end) when the mentions touch
         head_type: torch.Tensor,
         tail_type: torch.Tensor,
         dist: torch.Tensor,
         order: torch.Tensor,  # 1.0 when the head comes first in the text
     ) -> torch.Tensor:
-        rows = states[batch_index]  # pairs × pieces × hidden
-
-        def pool(mask: torch.Tensor) -> torch.Tensor:
-            filled = rows.masked_fill(~mask.bool().unsqueeze(-1), -1e4)
-            pooled = filled.max(dim=1).values
-            return torch.where(mask.any(dim=1, keepdim=True), pooled, torch.zeros_like(pooled))
-
+        table = _range_max_table(states)
         features = torch.cat(
             [
-                pool(head_mask),
-                pool(tail_mask),
-                pool(between_mask),
-                rows[:, 0],
+                _range_max(table, batch_index, head_span),
+                _range_max(table, batch_index, tail_span),
+                _range_max(table, batch_index, between_span),
+                states[batch_index, 0],
                 self.types(head_type),
                 self.types(tail_type),
                 self.dist(dist),
@@ -190,15 +184,45 @@ class RelationHead(nn.Module):
         return self.mlp(features)
 
 
+def _range_max_table(states: torch.Tensor) -> list[torch.Tensor]:
+    """Sparse table: level j holds the max over the 2**j sub-words starting at each position, so the max over
+    any span is the max of two overlapping entries (exact, and linear in the pairs, not pairs × sub-words)."""
+    table = [states]
+    width = 1
+    while 2 * width <= states.shape[1]:
+        prev = table[-1]
+        table.append(torch.maximum(prev[:, : prev.shape[1] - width], prev[:, width:]))
+        width *= 2
+    return table
+
+
+def _range_max(table: list[torch.Tensor], batch_index: torch.Tensor, spans: torch.Tensor) -> torch.Tensor:
+    """Max-pooled states over [start, end) per pair; zeros for an empty span."""
+    hidden = table[0].shape[-1]
+    if spans.numel() == 0:
+        return table[0].new_zeros((0, hidden))
+    start, end = spans[:, 0], spans[:, 1]
+    length = (end - start).clamp(min=1)
+    level = torch.floor(torch.log2(length.double())).long()
+    out = table[0].new_zeros((len(spans), hidden))
+    for j in level.unique().tolist():
+        rows = (level == j).nonzero(as_tuple=True)[0]
+        t = table[j]
+        b, s, e = batch_index[rows], start[rows], end[rows]
+        out[rows] = torch.maximum(t[b, s], t[b, e - (1 << j)])
+    empty = end <= start
+    return torch.where(empty.unsqueeze(-1), torch.zeros_like(out), out)
+
+
 @dataclass
 class PairBatch:
     input_ids: torch.Tensor
     attention_mask: torch.Tensor
     shapes: torch.Tensor
     batch_index: torch.Tensor
-    head_mask: torch.Tensor
-    tail_mask: torch.Tensor
-    between_mask: torch.Tensor
+    head_span: torch.Tensor  # pairs × 2 sub-word ranges [first, end)
+    tail_span: torch.Tensor
+    between_span: torch.Tensor
     head_type: torch.Tensor
     tail_type: torch.Tensor
     dist: torch.Tensor
@@ -222,7 +246,6 @@ def encode_pairs(
         padding=True,
         return_tensors="pt",
     )
-    n_pieces = enc["input_ids"].shape[1]
     shapes = torch.zeros_like(enc["input_ids"])
     cols: dict[str, list] = {k: [] for k in ("b", "h", "t", "w", "ht", "tt", "d", "o", "y")}
     refs = []
@@ -237,15 +260,11 @@ def encode_pairs(
             first.setdefault(w, pos)
             last[w] = pos
 
-        def piece_mask(
+        def piece_span(
             w0: int, w1: int, first: dict[int, int] = first, last: dict[int, int] = last
-        ) -> list[bool]:
-            mask = [False] * n_pieces
-            for w in range(w0, w1):
-                if w in first:
-                    for pos in range(first[w], last[w] + 1):
-                        mask[pos] = True
-            return mask
+        ) -> list[int]:
+            inside = [w for w in range(w0, w1) if w in first]
+            return [first[inside[0]], last[inside[-1]] + 1] if inside else [0, 0]
 
         for p, (a, c, label) in enumerate(ex.pairs):
             ha, hb, ht = ex.entities[a]
@@ -254,9 +273,9 @@ def encode_pairs(
                 continue  # a mention beyond the truncated window: not scored here
             lo, hi = (hb, ta) if ha < ta else (tb, ha)
             cols["b"].append(b)
-            cols["h"].append(piece_mask(ha, hb))
-            cols["t"].append(piece_mask(ta, tb))
-            cols["w"].append(piece_mask(lo, hi))
+            cols["h"].append(piece_span(ha, hb))
+            cols["t"].append(piece_span(ta, tb))
+            cols["w"].append(piece_span(lo, hi))
             cols["ht"].append(type_index.get(ht, 0))
             cols["tt"].append(type_index.get(tt, 0))
             cols["d"].append(distance_bucket(max(0, hi - lo)))
@@ -267,15 +286,17 @@ def encode_pairs(
     def tensor(values: list, dtype: torch.dtype) -> torch.Tensor:
         return torch.tensor(values, dtype=dtype) if values else torch.zeros((0,), dtype=dtype)
 
-    empty = torch.zeros((0, n_pieces), dtype=torch.bool)
+    def spans(values: list) -> torch.Tensor:
+        return torch.tensor(values, dtype=torch.long) if values else torch.zeros((0, 2), dtype=torch.long)
+
     return PairBatch(
         input_ids=enc["input_ids"],
         attention_mask=enc["attention_mask"],
         shapes=shapes,
         batch_index=tensor(cols["b"], torch.long),
-        head_mask=torch.tensor(cols["h"], dtype=torch.bool) if cols["h"] else empty,
-        tail_mask=torch.tensor(cols["t"], dtype=torch.bool) if cols["t"] else empty,
-        between_mask=torch.tensor(cols["w"], dtype=torch.bool) if cols["w"] else empty,
+        head_span=spans(cols["h"]),
+        tail_span=spans(cols["t"]),
+        between_span=spans(cols["w"]),
         head_type=tensor(cols["ht"], torch.long),
         tail_type=tensor(cols["tt"], torch.long),
         dist=tensor(cols["d"], torch.long),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -98,3 +99,12 @@ def save_checkpoint(model: torch.nn.Module, out_dir: Path, cfg: dict[str, Any]) 
     state = {k: v.detach().to(torch.float16).contiguous() for k, v in model.state_dict().items()}
     save_file(state, str(out_dir / "model.safetensors"))
     (out_dir / "config.json").write_text(json.dumps(cfg, indent=1) + "\n", encoding="utf-8")
+
+
+def platt(score: float, ab: Sequence[float] | None) -> float:
+    """A score mapped through Platt scaling sigmoid(a * logit(score) + b); unchanged when `ab` is None."""
+    if ab is None:
+        return score
+    p = min(max(score, 1e-6), 1 - 1e-6)
+    z = float(ab[0]) * math.log(p / (1 - p)) + float(ab[1])
+    return 1.0 / (1.0 + math.exp(-z))

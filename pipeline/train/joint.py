@@ -35,7 +35,7 @@ from pipeline.model.encoder import load_encoder, load_tokenizer
 from pipeline.model.joint import NewsModel, build_encoder, encoder_config
 from pipeline.model.ner import Encoded, Example, examples_from_doc
 from pipeline.model.rel import NONE, PairExample, encode_pairs, pair_examples
-from pipeline.train.common import load_corpora, optimiser, start_run, step
+from pipeline.train.common import load_corpora, optimiser, platt, start_run, step
 from pipeline.train.ner import NerPredictor, batches, chunk_examples
 from pipeline.train.rel import RelPredictor
 
@@ -106,8 +106,8 @@ class NewsPredictor:
         self, docs: Sequence[GoldDocument], apply_thresholds: bool = False
     ) -> list[GoldDocument]:
         """Mentions (with `mention_scores`, `windows`) and relations (with `relation_scores`) for each document.
-        With `apply_thresholds`, relations scored under their type's dev threshold are dropped (a type whose
-        target precision was not reached on dev has no threshold and keeps every prediction)."""
+        With `apply_thresholds`, only relations at or above their type's dev threshold are kept (a type that
+        never reached the target precision on dev has no threshold, and is dropped)."""
         with torch.inference_mode():
             tagged = self.ner.predict_docs(docs)
             related = self.rel.predict_docs(tagged)
@@ -120,7 +120,7 @@ class NewsPredictor:
             keep = [
                 k
                 for k, r in enumerate(doc.relations)
-                if limits.get(r.label or r.orig) is None or scores[k] >= limits[r.label or r.orig]
+                if limits.get(r.label or r.orig) is not None and scores[k] >= limits[r.label or r.orig]
             ]
             out.append(
                 replace(
@@ -407,58 +407,128 @@ def _calibration_report(logits: torch.Tensor, labels: torch.Tensor, temperature:
 def calibrate(
     predictor: NewsPredictor, dev_docs: Sequence[GoldDocument], s: dict[str, Any]
 ) -> dict[str, Any]:
-    """Temperatures fitted on every word's tag (NER) and every candidate pair with gold mentions (relations);
-    ECE before and after, both for those decisions and for the scores users see (each predicted mention and
-    each end-to-end relation, correct when it matches the gold exactly); then per-relation thresholds for
-    `target_precision` on end-to-end dev predictions."""
+    """Calibration on dev, in two steps.
+
+    1. Temperatures for the decisions: every word's tag (NER) and every candidate pair with gold mentions
+       (relations), fitted on the negative log-likelihood.
+    2. Platt scaling of the scores users see: a predicted mention's score (its lowest tag probability) and an
+       end-to-end relation's score (its class probability) mapped to the chance that the item is exactly right.
+       A relation can be well classified yet wrong because a mention boundary or type is wrong, which no
+       temperature on the pair decision can see; so the output scores get their own fit. The ECE after is
+       cross-fitted (two folds of dev documents: fitted on one, measured on the other), the final map is fitted
+       on all of dev.
+
+    Then per-relation thresholds for `target_precision` on the final end-to-end dev scores."""
     bins = int(s["ece_bins"])
-    predictor.settings.update(ner_temperature=1.0, rel_temperature=1.0)
-    predictor.ner.settings.update(ner_temperature=1.0)
+    predictor.settings.update(
+        ner_temperature=1.0, rel_temperature=1.0, mention_platt=None, relation_platt=None
+    )
+    predictor.ner.settings.update(ner_temperature=1.0, mention_platt=None)
     ner_logits, ner_labels = _ner_logits(predictor, dev_docs)
     rel_logits, rel_labels = _rel_logits(predictor, dev_docs)
-    before = output_ece(predictor, dev_docs, bins)
     t_ner = fit_temperature(ner_logits, ner_labels)
     t_rel = fit_temperature(rel_logits, rel_labels)
     predictor.settings.update(ner_temperature=t_ner, rel_temperature=t_rel)
     predictor.ner.settings.update(ner_temperature=t_ner)
-    after = output_ece(predictor, dev_docs, bins)
+    items = output_scores(predictor, dev_docs)
+    outputs: dict[str, dict[str, Any]] = {}
+    maps: dict[str, list[float]] = {}
+    for kind in ("mentions", "relations"):
+        conf = [c for doc in items for c, _ in doc[kind]]
+        ok = [o for doc in items for _, o in doc[kind]]
+        crossed_conf, crossed_ok = [], []
+        for fold in (0, 1):
+            fit = [x for n, doc in enumerate(items) if n % 2 != fold for x in doc[kind]]
+            held = [x for n, doc in enumerate(items) if n % 2 == fold for x in doc[kind]]
+            ab = fit_platt([c for c, _ in fit], [o for _, o in fit])
+            crossed_conf += [platt(c, ab) for c, _ in held]
+            crossed_ok += [o for _, o in held]
+        maps[kind] = fit_platt(conf, ok)
+        outputs[kind] = {
+            "n": len(conf),
+            "ece_before": _ece(conf, ok, bins),
+            "ece_after": _ece(crossed_conf, crossed_ok, bins),
+            "platt": [round(x, 4) for x in maps[kind]],
+        }
+    predictor.settings.update(mention_platt=maps["mentions"], relation_platt=maps["relations"])
+    predictor.ner.settings.update(mention_platt=maps["mentions"])
     thresholds, support = precision_thresholds(predictor, dev_docs, float(s["target_precision"]))
     return {
         "ner": _calibration_report(ner_logits, ner_labels, t_ner, bins),
         "relations": _calibration_report(rel_logits, rel_labels, t_rel, bins),
-        "outputs": {
-            kind: {"n": before[kind]["n"], "ece_before": before[kind]["ece"], "ece_after": after[kind]["ece"]}
-            for kind in ("mentions", "relations")
-        },
+        "outputs": outputs,
         "target_precision": float(s["target_precision"]),
         "threshold_support": support,
-        "settings": {"ner_temperature": t_ner, "rel_temperature": t_rel, "thresholds": thresholds},
+        "settings": {
+            "ner_temperature": t_ner,
+            "rel_temperature": t_rel,
+            "mention_platt": maps["mentions"],
+            "relation_platt": maps["relations"],
+            "thresholds": thresholds,
+        },
     }
 
 
-def output_ece(
-    predictor: NewsPredictor, docs: Sequence[GoldDocument], bins: int
-) -> dict[str, dict[str, float]]:
-    """ECE of the scores on the outputs: each predicted mention (correct = exact span and type in the gold) and
-    each end-to-end relation (correct = strict match)."""
+def fit_platt(conf: Sequence[float], ok: Sequence[bool]) -> list[float]:
+    """(a, b) of sigmoid(a * logit(score) + b) minimising the log-loss of `ok`; identity when there is
+    nothing to fit."""
+    if len(conf) < 2 or len(set(ok)) < 2:
+        return [1.0, 0.0]
+    p = torch.tensor(conf, dtype=torch.float64).clamp(1e-6, 1 - 1e-6)
+    x = torch.log(p / (1 - p))
+    y = torch.tensor(ok, dtype=torch.float64)
+    ab = torch.tensor([1.0, 0.0], dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.LBFGS([ab], lr=0.5, max_iter=200)
+
+    def closure() -> torch.Tensor:
+        opt.zero_grad()
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(ab[0] * x + ab[1], y)
+        loss.backward()
+        return loss
+
+    with torch.enable_grad():
+        opt.step(closure)
+    return [float(ab[0]), float(ab[1])]
+
+
+def _ece(conf: Sequence[float], ok: Sequence[bool], bins: int) -> float:
+    return round(ece(torch.tensor(list(conf)), torch.tensor(list(ok)), bins), 4)
+
+
+def output_scores(predictor: NewsPredictor, docs: Sequence[GoldDocument]) -> list[dict[str, list]]:
+    """Per document, (score, correct) of each predicted mention (exact span and type) and each end-to-end
+    relation (strict match)."""
     labels = predictor.settings["labels"]
     sym = metrics.default_symmetric(labels, predictor.config)
     pred = predictor.predict_docs([replace(d, mentions=(), relations=()) for d in docs])
-    m_conf, m_ok, r_conf, r_ok = [], [], [], []
+    out = []
     for g, p in zip(docs, pred, strict=True):
         gold_m = {(m.start, m.end, m.label if labels == "schema" else m.orig) for m in g.mentions}
-        for m, score in zip(p.mentions, p.meta["mention_scores"], strict=True):
-            m_conf.append(score)
-            m_ok.append((m.start, m.end, m.label if labels == "schema" else m.orig) in gold_m)
         gold_r = {metrics.relation_item(g, i, labels, "strict", sym) for i in range(len(g.relations))}
-        for i, score in enumerate(p.meta["relation_scores"]):
-            r_conf.append(score)
-            r_ok.append(metrics.relation_item(p, i, labels, "strict", sym) in gold_r)
+        out.append(
+            {
+                "mentions": [
+                    (score, (m.start, m.end, m.label if labels == "schema" else m.orig) in gold_m)
+                    for m, score in zip(p.mentions, p.meta["mention_scores"], strict=True)
+                ],
+                "relations": [
+                    (score, metrics.relation_item(p, i, labels, "strict", sym) in gold_r)
+                    for i, score in enumerate(p.meta["relation_scores"])
+                ],
+            }
+        )
+    return out
 
-    def one(conf: list[float], ok: list[bool]) -> dict[str, float]:
-        return {"n": len(conf), "ece": round(ece(torch.tensor(conf), torch.tensor(ok), bins), 4)}
 
-    return {"mentions": one(m_conf, m_ok), "relations": one(r_conf, r_ok)}
+def output_ece(predictor: NewsPredictor, docs: Sequence[GoldDocument], bins: int = 15) -> dict[str, dict]:
+    """ECE of the output scores (mentions, end-to-end relations) as the predictor gives them now."""
+    items = output_scores(predictor, docs)
+    result = {}
+    for kind in ("mentions", "relations"):
+        conf = [c for doc in items for c, _ in doc[kind]]
+        ok = [o for doc in items for _, o in doc[kind]]
+        result[kind] = {"n": len(conf), "ece": _ece(conf, ok, bins)}
+    return result
 
 
 def recalibrate(folder: Path, config: Config | None = None, data: str | Path | None = None) -> dict[str, Any]:

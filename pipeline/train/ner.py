@@ -23,7 +23,7 @@ from pipeline.config import Config
 from pipeline.gold.format import GoldDocument, GoldMention
 from pipeline.model.encoder import encoder_path, load_encoder, load_tokenizer
 from pipeline.model.ner import Encoded, Example, NerTagger, decode, examples_from_doc, windows
-from pipeline.train.common import load_corpora, optimiser, save_checkpoint, start_run, step
+from pipeline.train.common import load_corpora, optimiser, platt, save_checkpoint, start_run, step
 
 DEFAULTS: dict[str, Any] = {
     "labels": "schema",  # "schema" or "orig" (a benchmark's own label set)
@@ -140,6 +140,7 @@ class NerPredictor:
                 examples.append(ex)
                 owner.append(n)
         tags, probs, counts = self.predict_examples(examples)
+        scaling = self.settings.get("mention_platt")
         mentions: list[list[GoldMention]] = [[] for _ in docs]
         scores: list[list[float]] = [[] for _ in docs]
         n_windows = [0] * len(docs)
@@ -149,7 +150,7 @@ class NerPredictor:
             for a, b, label in decode(row):
                 start, end = ex.spans[a][0], ex.spans[b - 1][1]
                 mentions[n].append(GoldMention(start, end, text[start:end], label, label))
-                scores[n].append(round(min(prob[a:b]), 4))
+                scores[n].append(round(platt(min(prob[a:b]), scaling), 4))
         return [
             replace(d, mentions=tuple(m), relations=(), meta={**d.meta, "mention_scores": s, "windows": w})
             for d, m, s, w in zip(docs, mentions, scores, n_windows, strict=True)

@@ -23,7 +23,7 @@ from pipeline.config import Config
 from pipeline.gold.format import GoldDocument, GoldRelation
 from pipeline.model.encoder import encoder_path, load_encoder, load_tokenizer
 from pipeline.model.rel import NONE, PairExample, RelationHead, encode_pairs, pair_examples
-from pipeline.train.common import load_corpora, optimiser, save_checkpoint, start_run, step
+from pipeline.train.common import load_corpora, optimiser, platt, save_checkpoint, start_run, step
 
 DEFAULTS: dict[str, Any] = {
     "labels": "schema",
@@ -64,43 +64,56 @@ class RelPredictor:
 
     @torch.no_grad()
     def predict_docs(self, docs: Sequence[GoldDocument], batch_size: int = 32) -> list[GoldDocument]:
+        """Documents with relations between their mentions, each with its probability in
+        `meta["relation_scores"]`. Contexts of all documents are encoded together, sorted by length."""
         schema = self.config.schema
         labels = self.settings["labels"]
         temperature = float(self.settings.get("rel_temperature", 1.0))
-        out = []
-        for doc in docs:
-            examples = pair_examples(
-                doc, schema, int(self.settings["context_sentences"]), labels, with_gold=False
+        size = int(self.settings["context_sentences"])
+        contexts = [
+            (n, ex)
+            for n, doc in enumerate(docs)
+            for ex in pair_examples(doc, schema, size, labels, with_gold=False)
+        ]
+        contexts.sort(key=lambda c: len(c[1].words))
+        best: list[dict[tuple[int, int], tuple[str, float]]] = [{} for _ in docs]
+        for k in range(0, len(contexts), batch_size):
+            chunk = contexts[k : k + batch_size]
+            batch = encode_pairs(
+                self.tokenizer,
+                [ex for _, ex in chunk],
+                self.rel_index,
+                self.type_index,
+                int(self.settings["max_pieces"]),
             )
-            best: dict[tuple[int, int], tuple[str, float]] = {}
-            for k in range(0, len(examples), batch_size):
-                chunk = examples[k : k + batch_size]
-                batch = encode_pairs(
-                    self.tokenizer, chunk, self.rel_index, self.type_index, int(self.settings["max_pieces"])
-                )
-                if not batch.refs:
+            if not batch.refs:
+                continue
+            probs = (self.model.logits(batch) / temperature).softmax(-1)
+            scores, ids = probs.max(dim=-1)
+            for (b, p), score, idx in zip(batch.refs, scores.tolist(), ids.tolist(), strict=True):
+                n, ex = chunk[b]
+                rel = self.model.relations[idx]
+                if rel == NONE:
                     continue
-                probs = (self.model.logits(batch) / temperature).softmax(-1)
-                for (b, p), row in zip(batch.refs, probs, strict=True):
-                    ex = chunk[b]
-                    a, c, _ = ex.pairs[p]
-                    score, idx = row.max(dim=0)
-                    rel = self.model.relations[int(idx)]
-                    if rel == NONE:
-                        continue
-                    head, tail = doc.mentions[ex.mention_index[a]], doc.mentions[ex.mention_index[c]]
-                    if labels == "schema" and not schema.is_allowed(rel, head.label, tail.label):
-                        continue
-                    key = (ex.mention_index[a], ex.mention_index[c])
-                    if labels == "schema" and schema.is_symmetric(rel):
-                        key = tuple(sorted(key))
-                    if float(score) > best.get(key, ("", 0.0))[1]:
-                        best[key] = (rel, float(score))
-            relations = [
-                GoldRelation(head=h, tail=t, orig=r, label=r) for (h, t), (r, _) in sorted(best.items())
-            ]
-            scores = [s for _, (_, s) in sorted(best.items())]
-            out.append(replace(doc, relations=tuple(relations), meta={**doc.meta, "relation_scores": scores}))
+                a, c, _ = ex.pairs[p]
+                doc = docs[n]
+                head, tail = doc.mentions[ex.mention_index[a]], doc.mentions[ex.mention_index[c]]
+                if labels == "schema" and not schema.is_allowed(rel, head.label, tail.label):
+                    continue
+                key = (ex.mention_index[a], ex.mention_index[c])
+                if labels == "schema" and schema.is_symmetric(rel):
+                    key = tuple(sorted(key))
+                if score > best[n].get(key, ("", 0.0))[1]:
+                    best[n][key] = (rel, score)
+        scaling = self.settings.get("relation_platt")
+        out = []
+        for doc, found in zip(docs, best, strict=True):
+            items = sorted(found.items())
+            relations = [GoldRelation(head=h, tail=t, orig=r, label=r) for (h, t), (r, _) in items]
+            scores_out = [round(platt(s, scaling), 4) for _, (_, s) in items]
+            out.append(
+                replace(doc, relations=tuple(relations), meta={**doc.meta, "relation_scores": scores_out})
+            )
         return out
 
 
