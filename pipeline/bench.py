@@ -31,9 +31,11 @@ def corpus(inputs: list[str], repeat: int) -> list[RawDocument]:
     return [replace(r, id=f"{r.id}#{k}") for k in range(repeat) for r in raws]
 
 
-def time_pipeline(config: Config, extractor: str, raws: list[RawDocument], rounds: int) -> dict[str, Any]:
+def time_pipeline(
+    config: Config, extractor: str, raws: list[RawDocument], rounds: int, int8: bool = False
+) -> dict[str, Any]:
     t0 = time.perf_counter()
-    pipeline = Pipeline(config, extractor)
+    pipeline = Pipeline(config, extractor, int8=int8)
     load = time.perf_counter() - t0
     best: dict[str, Any] | None = None
     for _ in range(rounds):
@@ -98,8 +100,10 @@ def run_bench(
         torch.set_num_threads(threads)
     raws = corpus(inputs, repeat)
     ours = time_pipeline(config, model, raws, rounds)
+    quantised = time_pipeline(config, model, raws, rounds, int8=True)
     base = time_pipeline(config, "baseline", raws, rounds)
     texts = ours.pop("texts")
+    quantised.pop("texts")
     base.pop("texts")
     peer = time_spacy(config, texts, rounds)
     import torch
@@ -118,9 +122,10 @@ def run_bench(
             "kinds": dict(Counter(r.fmt for r in raws)),
         },
         "rounds": rounds,
-        "systems": {"model": ours, "baseline": base, "spacy": peer},
+        "systems": {"model": ours, "model_int8": quantised, "baseline": base, "spacy": peer},
         "ratio_to_spacy": {
             "model": round(ours["words_per_s"] / peer["words_per_s"], 3),
+            "model_int8": round(quantised["words_per_s"] / peer["words_per_s"], 3),
             "baseline": round(base["words_per_s"] / peer["words_per_s"], 3),
         },
     }

@@ -74,7 +74,7 @@ def eval_corpus(config: Config, name: str) -> EvalCorpus:
 class Predictor:
     """Parses gold texts once and gives each model's predictions as canonical documents."""
 
-    def __init__(self, config: Config, model: Path | None = None) -> None:
+    def __init__(self, config: Config, model: Path | None = None, int8: bool = False) -> None:
         from pipeline.baseline import BaselineExtractor
         from pipeline.segment import load_nlp
 
@@ -83,7 +83,7 @@ class Predictor:
         if model is not None:
             from pipeline.train.joint import NewsPredictor
 
-            self.model = NewsPredictor.load(model, config)
+            self.model = NewsPredictor.load(model, config, int8=int8)
         self.settings = config.pipeline
         self.nlp = load_nlp(self.settings["spacy_model"])
         self.baseline = BaselineExtractor(config)

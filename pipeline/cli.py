@@ -122,6 +122,10 @@ def extract(
             "(see the model card), or every predicted relation. Default: configs/pipeline.toml.",
         ),
     ] = None,
+    int8: Annotated[
+        bool | None,
+        typer.Option("--int8/--fp32", help="Quantise the model's linear layers to int8 (faster on CPU)."),
+    ] = None,
     config_dir: Annotated[Path | None, typer.Option("--config-dir", help="Folder of TOML settings.")] = None,
     force: Annotated[
         bool, typer.Option("--force", "-f", help="Overwrite outputs of an earlier run.")
@@ -191,6 +195,7 @@ def extract(
                 config=config,
                 extractor=model,
                 thresholds=precise,
+                int8=int8,
                 force=force,
                 stdout=sys.stdout,
                 stdin=sys.stdin,
@@ -376,6 +381,9 @@ def evaluate_model(
     model: Annotated[
         str, typer.Option("--model", "-m", help="'baseline', 'spacy' (NER alone) or a trained model folder.")
     ] = "baseline",
+    int8: Annotated[
+        bool, typer.Option("--int8", help="Run a trained model with int8 linear layers.")
+    ] = False,
     data_dir: DataOption = None,
     config_dir: ConfigOption = None,
     output: JsonOption = None,
@@ -419,7 +427,7 @@ def evaluate_model(
                 return
             if kind != "joint":
                 raise PipelineError(f"{folder}: model kind {kind!r} cannot be run on gold texts here")
-        runner = Predictor(config, folder)
+        runner = Predictor(config, folder, int8=int8)
         pred = runner.predict(gold_docs, corpus)["model" if folder else model]
         for metric in corpus.metrics if model != "spacy" else ("ner",):
             label_sets = corpus.label_sets if metric == "ner" else corpus.relation_label_sets
@@ -430,10 +438,21 @@ def evaluate_model(
 
             given = runner.model.rel.predict_docs([replace(d, relations=()) for d in gold_docs])
             results["relations, gold mentions (schema)"] = metrics.score_relations(gold_docs, given)
+        calibration = None
+        if runner.model is not None:
+            from pipeline.train.joint import output_ece
+
+            calibration = output_ece(runner.model, gold_docs)
     except PipelineError as e:
         stderr.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2) from None
-    _emit(results, metrics.format_table(results, f"{model} on {gold}"), output)
+    table = metrics.format_table(results, f"{model} on {gold}")
+    if calibration is not None:
+        table += "\nECE of the output scores: " + ", ".join(
+            f"{kind} {c['ece']:.4f} ({c['n']} items)" for kind, c in calibration.items()
+        )
+        results = {**results, "calibration_ece": calibration}
+    _emit(results, table, output)
 
 
 @evaluate_app.command("benchmarks")

@@ -36,10 +36,10 @@ DEFAULT_MODEL = "models/news-v1"
 
 
 @lru_cache(maxsize=2)
-def load_predictor(folder: str):  # -> NewsPredictor (imports torch only when a model is loaded)
+def load_predictor(folder: str, int8: bool = False):  # -> NewsPredictor (torch is imported only here)
     from pipeline.train.joint import NewsPredictor
 
-    return NewsPredictor.load(Path(folder), Config())
+    return NewsPredictor.load(Path(folder), Config(), int8=int8)
 
 
 def model_info(folder: str | Path) -> dict[str, Any]:
@@ -72,14 +72,15 @@ def _batches(docs: Iterable[Doc], size: int) -> Iterator[list[Doc]]:
 
 
 class NewsNer:
-    def __init__(self, model: str, batch_size: int = 16) -> None:
+    def __init__(self, model: str, batch_size: int = 16, int8: bool = False) -> None:
         self.model = model
         self.batch_size = batch_size
+        self.int8 = int8
         register_extensions()
 
     @property
     def predictor(self):
-        return load_predictor(str(self.model))
+        return load_predictor(str(self.model), self.int8)
 
     def __call__(self, doc: Doc) -> Doc:
         return next(iter(self.pipe([doc])))
@@ -114,15 +115,18 @@ def set_entities(doc: Doc, mentions: Iterable[GoldMention], scores: Iterable[flo
 
 
 class NewsRel:
-    def __init__(self, model: str, batch_size: int = 16, thresholds: bool = False) -> None:
+    def __init__(
+        self, model: str, batch_size: int = 16, thresholds: bool = False, int8: bool = False
+    ) -> None:
         self.model = model
         self.batch_size = batch_size
         self.thresholds = thresholds
+        self.int8 = int8
         register_extensions()
 
     @property
     def predictor(self):
-        return load_predictor(str(self.model))
+        return load_predictor(str(self.model), self.int8)
 
     def __call__(self, doc: Doc) -> Doc:
         return next(iter(self.pipe([doc])))
@@ -144,18 +148,20 @@ class NewsRel:
                 yield doc
 
 
-@Language.factory("news_ner", default_config={"model": DEFAULT_MODEL, "batch_size": 16})
-def make_news_ner(nlp: Language, name: str, model: str, batch_size: int) -> NewsNer:
-    return NewsNer(model, batch_size)
+@Language.factory("news_ner", default_config={"model": DEFAULT_MODEL, "batch_size": 16, "int8": False})
+def make_news_ner(nlp: Language, name: str, model: str, batch_size: int, int8: bool) -> NewsNer:
+    return NewsNer(model, batch_size, int8)
 
 
 @Language.factory(
     "news_rel",
-    default_config={"model": DEFAULT_MODEL, "batch_size": 16, "thresholds": False},
+    default_config={"model": DEFAULT_MODEL, "batch_size": 16, "thresholds": False, "int8": False},
     requires=["doc.ents", "doc.sents"],
 )
-def make_news_rel(nlp: Language, name: str, model: str, batch_size: int, thresholds: bool) -> NewsRel:
-    return NewsRel(model, batch_size, thresholds)
+def make_news_rel(
+    nlp: Language, name: str, model: str, batch_size: int, thresholds: bool, int8: bool
+) -> NewsRel:
+    return NewsRel(model, batch_size, thresholds, int8)
 
 
 def relation_view(doc: Doc) -> list[dict[str, Any]]:

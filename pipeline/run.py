@@ -42,7 +42,9 @@ class Extractor(Protocol):
     def pipe(self, docs: Iterable[Any]) -> Iterable[Any]: ...
 
 
-def make_extractor(name: str, config: Config, thresholds: bool | None = None) -> Extractor:
+def make_extractor(
+    name: str, config: Config, thresholds: bool | None = None, int8: bool | None = None
+) -> Extractor:
     """'baseline', or a trained model: a folder, or a name under `models/` next to the configuration folder."""
     if name == "baseline":
         from pipeline.baseline import BaselineExtractor
@@ -51,7 +53,9 @@ def make_extractor(name: str, config: Config, thresholds: bool | None = None) ->
     folder = resolve_model(name, config)
     if thresholds is None:
         thresholds = bool(config.pipeline.get("relation_thresholds", False))
-    return ModelExtractor(folder, thresholds)
+    if int8 is None:
+        int8 = bool(config.pipeline.get("int8", False))
+    return ModelExtractor(folder, thresholds, int8)
 
 
 def resolve_model(name: str, config: Config) -> Path:
@@ -70,16 +74,16 @@ class ModelExtractor:
 
     spacy_disable = ("ner",)
 
-    def __init__(self, folder: Path, thresholds: bool) -> None:
+    def __init__(self, folder: Path, thresholds: bool, int8: bool = False) -> None:
         from pipeline.components import NewsNer, NewsRel, model_info
 
         info = model_info(folder)
         self.name, self.version = info["name"], info["version"]
         self.folder = folder
-        self.ner = NewsNer(str(folder))
-        self.rel = NewsRel(str(folder), thresholds=thresholds)
+        self.ner = NewsNer(str(folder), int8=int8)
+        self.rel = NewsRel(str(folder), thresholds=thresholds, int8=int8)
         digest = hashlib.sha256((folder / "model.safetensors").read_bytes()).hexdigest()
-        self.models = {"newsgraph": f"{self.name}-{self.version} sha256:{digest}"}
+        self.models = {"newsgraph": f"{self.name}-{self.version}{' int8' if int8 else ''} sha256:{digest}"}
 
     def pipe(self, docs: Iterable[Any]) -> Iterable[Any]:
         return self.rel.pipe(self.ner.pipe(docs))
@@ -118,14 +122,20 @@ class Stopwatch:
 class Pipeline:
     """The configured stages; `process` turns raw documents into finished `Document`s, in order."""
 
-    def __init__(self, config: Config, extractor: str | None = None, thresholds: bool | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        extractor: str | None = None,
+        thresholds: bool | None = None,
+        int8: bool | None = None,
+    ) -> None:
         self.config = config
         settings = config.pipeline
         self.settings = settings
         self.cleaner = Cleaner(config)
         self.repeated_min_docs = int(self.cleaner.settings["repeated_min_docs"])
         self.nlp = load_nlp(settings["spacy_model"])
-        self.extractor = make_extractor(extractor or settings["default_extractor"], config, thresholds)
+        self.extractor = make_extractor(extractor or settings["default_extractor"], config, thresholds, int8)
 
     def process(self, raws: Iterable[RawDocument], stats: RunStats) -> Iterator[Document]:
         block_size = int(self.settings["clean_block_docs"])
@@ -310,6 +320,7 @@ def run_extract(
     config: Config | None = None,
     extractor: str | None = None,
     thresholds: bool | None = None,
+    int8: bool | None = None,
     force: bool = False,
     stdout: IO[str] | None = None,
     stdin: IO[str] | None = None,
@@ -321,7 +332,7 @@ def run_extract(
     t0 = time.perf_counter()
     if out_dir is not None:
         prepare_output(out_dir, force)
-    pipeline = Pipeline(config, extractor, thresholds)
+    pipeline = Pipeline(config, extractor, thresholds, int8)
     stats.seconds["load"] += time.perf_counter() - t0
     docs = pipeline.process(read_documents(inputs, stdin=stdin), stats)
     with ExitStack() as stack:

@@ -247,3 +247,14 @@ def test_calibration_on_dev_gives_temperatures_and_thresholds(tiny_model: Path) 
     assert result["outputs"]["relations"]["n"] == 4
     limits = result["settings"]["thresholds"]
     assert limits["based_in"] is not None and limits["coerces"] is None  # no coerces on dev: no threshold
+
+
+def test_int8_relation_pass_keeps_the_answers(tiny_model: Path) -> None:
+    from pipeline.train.joint import NewsPredictor
+
+    fp32 = NewsPredictor.load(tiny_model)
+    int8 = NewsPredictor.load(tiny_model, int8=True)
+    assert int8.rel.model is not int8.model.rel  # its own quantised copy; the tagger stays float32
+    assert type(int8.rel.model.mlp[1]).__name__ == "Linear" and "quantized" in type(int8.rel.model.mlp[1]).__module__
+    bare = [GoldDocument(d.id, "", "", d.text, sentences=d.sentences) for d in DOCS]
+    assert [_triples(d) for d in int8.predict_docs(bare)] == [_triples(d) for d in fp32.predict_docs(bare)]

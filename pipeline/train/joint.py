@@ -15,6 +15,7 @@ Everything measured goes into `config.json`, and `card.py` turns it into the mod
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import math
@@ -78,7 +79,8 @@ class NewsPredictor:
         self.rel = RelPredictor(model.rel, tokenizer, settings, config)
 
     @classmethod
-    def load(cls, folder: Path, config: Config | None = None) -> NewsPredictor:
+    def load(cls, folder: Path, config: Config | None = None, int8: bool = False) -> NewsPredictor:
+        """A saved model; with `int8`, the relation pass runs with int8 linear layers (see `_quantise`)."""
         from safetensors.torch import load_file
 
         cfg = json.loads((folder / "config.json").read_text(encoding="utf-8"))
@@ -96,7 +98,10 @@ class NewsPredictor:
             {k: v.float() for k, v in load_file(str(folder / "model.safetensors")).items()}
         )
         settings = {**cfg["settings"], **cfg.get("calibration", {}).get("settings", {})}
-        return cls(model, load_tokenizer(), settings, config or Config())
+        predictor = cls(model, load_tokenizer(), settings, config or Config())
+        if int8:
+            predictor.rel.model = _quantise(copy.deepcopy(model.rel))
+        return predictor
 
     @property
     def thresholds(self) -> dict[str, float | None]:
@@ -130,6 +135,20 @@ class NewsPredictor:
                 )
             )
         return out
+
+
+def _quantise(module: torch.nn.Module) -> torch.nn.Module:
+    """int8 dynamic quantisation of every linear layer (torch's eager API, deprecated upstream in favour of
+    torchao but still shipped; its warnings are silenced here).
+
+    Only the relation pass runs quantised, on its own copy of the encoder: measured on news gold dev, int8 costs
+    the relation decisions nothing (gold-mention F1 63.56 -> 63.54) but costs the tagger 6 F1 (81.1 -> 74.9 with
+    the whole encoder quantised, 75.3 with the feed-forward layers only), so the tagger stays in float32."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return torch.ao.quantization.quantize_dynamic(module.eval(), {torch.nn.Linear}, dtype=torch.qint8)
 
 
 def evaluate(
