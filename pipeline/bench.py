@@ -144,15 +144,23 @@ def markdown(result: dict[str, Any], command: str) -> str:
         "| system | stages timed | words | seconds | words/s | docs/s | ratio to spaCy sm |",
         "|---|---|---|---|---|---|---|",
     ]
-    for key, label, stages in (
+    rows = (
         (
             "model",
-            f"newsgraph {systems['model']['name']} (shipped model)",
+            f"newsgraph {systems['model']['name']} (shipped model, float32)",
+            "clean → segment → NER → relations",
+        ),
+        (
+            "model_int8",
+            f"newsgraph {systems['model']['name']} `--int8` (relation pass int8)",
             "clean → segment → NER → relations",
         ),
         ("baseline", "newsgraph baseline (rules)", "clean → segment → NER → relations"),
         ("spacy", "spaCy `en_core_web_sm` (peer)", "tokenise, tag, parse, NER"),
-    ):
+    )
+    for key, label, stages in rows:
+        if key not in systems:
+            continue
         row = systems[key]
         lines.append(
             f"| {label} | {stages} | {row['words']:,} | {row['seconds']:.2f} | **{row['words_per_s']:,.0f}** | "

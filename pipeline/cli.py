@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -488,7 +489,7 @@ def evaluate_benchmarks(
         except PipelineError:
             folder = None  # the baseline is the default: no model column
         result = run_benchmarks(config, data_dir, corpus, progress=lambda m: stderr.print(m), model=folder)
-        result["model"] = str(folder) if folder else None
+        result["model"] = Path(os.path.relpath(folder)).as_posix() if folder else None
     except PipelineError as e:
         stderr.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2) from None
