@@ -71,7 +71,9 @@ def _batches(docs: Iterable[Doc], size: int) -> Iterator[list[Doc]]:
         yield batch
 
 
-class NewsNer:
+class _ModelComponent:
+    """What both components share: the model folder, the batch size, one loaded predictor per folder."""
+
     def __init__(self, model: str, batch_size: int = 16, int8: bool = False) -> None:
         self.model = model
         self.batch_size = batch_size
@@ -85,6 +87,11 @@ class NewsNer:
     def __call__(self, doc: Doc) -> Doc:
         return next(iter(self.pipe([doc])))
 
+    def pipe(self, docs: Iterable[Doc], batch_size: int | None = None) -> Iterator[Doc]:
+        raise NotImplementedError
+
+
+class NewsNer(_ModelComponent):
     def pipe(self, docs: Iterable[Doc], batch_size: int | None = None) -> Iterator[Doc]:
         for batch in _batches(docs, batch_size or self.batch_size):
             views = [_gold_view(d, n, with_entities=False) for n, d in enumerate(batch)]
@@ -114,22 +121,12 @@ def set_entities(doc: Doc, mentions: Iterable[GoldMention], scores: Iterable[flo
     doc._.misaligned = misaligned
 
 
-class NewsRel:
+class NewsRel(_ModelComponent):
     def __init__(
         self, model: str, batch_size: int = 16, thresholds: bool = False, int8: bool = False
     ) -> None:
-        self.model = model
-        self.batch_size = batch_size
+        super().__init__(model, batch_size, int8)
         self.thresholds = thresholds
-        self.int8 = int8
-        register_extensions()
-
-    @property
-    def predictor(self):
-        return load_predictor(str(self.model), self.int8)
-
-    def __call__(self, doc: Doc) -> Doc:
-        return next(iter(self.pipe([doc])))
 
     def pipe(self, docs: Iterable[Doc], batch_size: int | None = None) -> Iterator[Doc]:
         predictor = self.predictor
