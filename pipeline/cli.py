@@ -430,15 +430,20 @@ def evaluate_model(
                 raise PipelineError(f"{folder}: model kind {kind!r} cannot be run on gold texts here")
         runner = Predictor(config, folder, int8=int8)
         pred = runner.predict(gold_docs, corpus)["model" if folder else model]
+        own = runner.model.settings["labels"] if runner.model is not None else "schema"
         for metric in corpus.metrics if model != "spacy" else ("ner",):
             label_sets = corpus.label_sets if metric == "ner" else corpus.relation_label_sets
             for labels in label_sets:
+                if own == "orig" and labels != "orig":
+                    continue  # a benchmark model in a corpus's own labels has no news-schema output
                 results[f"{metric} ({labels})"] = score(config, gold_docs, pred, metric, labels, name)
         if runner.model is not None and gold_docs and any(d.relations for d in gold_docs):
             from dataclasses import replace
 
             given = runner.model.rel.predict_docs([replace(d, relations=()) for d in gold_docs])
-            results["relations, gold mentions (schema)"] = metrics.score_relations(gold_docs, given)
+            results[f"relations, gold mentions ({own})"] = metrics.score_relations(
+                gold_docs, given, labels=own
+            )
         calibration = None
         if runner.model is not None:
             from pipeline.train.joint import output_ece
