@@ -59,3 +59,12 @@ def test_the_scraped_article_gives_the_named_triples(model_run: Path) -> None:
         ("Ministry of Public Security", "part_of", "China"),
     ]:
         assert expected in found, sorted(found)
+
+
+def test_model_runs_are_byte_identical(tmp_path: Path, config: Config) -> None:
+    from pipeline.run import run_extract
+
+    for name in ("a", "b"):
+        run_extract([str(SAMPLE / "feed.jsonl")], tmp_path / name, config=config)
+    for output in ("documents.jsonl", "entities.jsonl", "triples.jsonl"):
+        assert (tmp_path / "a" / output).read_bytes() == (tmp_path / "b" / output).read_bytes(), output
