@@ -40,7 +40,9 @@ def test_ready_queries_answer_on_the_sample_corpus(sample_store: tuple[Path, Pat
     _, store = sample_store
     assert "Finland" in _answers(store, "alleges-against", config, "accuser", country="Russia")
     assert "Meridian Justice" in _answers(store, "alleges-against", config, "accuser", country="Iran")
-    assert "Ministry of Intelligence" in _answers(store, "agencies-of-country", config, "name", country="Iran")
+    assert "Ministry of Intelligence" in _answers(
+        store, "agencies-of-country", config, "name", country="Iran"
+    )
     pairs = _answers(store, "strongest-cooperation", config, "a") | _answers(
         store, "strongest-cooperation", config, "b"
     )

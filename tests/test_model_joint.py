@@ -255,6 +255,9 @@ def test_int8_relation_pass_keeps_the_answers(tiny_model: Path) -> None:
     fp32 = NewsPredictor.load(tiny_model)
     int8 = NewsPredictor.load(tiny_model, int8=True)
     assert int8.rel.model is not int8.model.rel  # its own quantised copy; the tagger stays float32
-    assert type(int8.rel.model.mlp[1]).__name__ == "Linear" and "quantized" in type(int8.rel.model.mlp[1]).__module__
+    assert (
+        type(int8.rel.model.mlp[1]).__name__ == "Linear"
+        and "quantized" in type(int8.rel.model.mlp[1]).__module__
+    )
     bare = [GoldDocument(d.id, "", "", d.text, sentences=d.sentences) for d in DOCS]
     assert [_triples(d) for d in int8.predict_docs(bare)] == [_triples(d) for d in fp32.predict_docs(bare)]
