@@ -19,6 +19,7 @@ import sys
 import tempfile
 import zlib
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
@@ -131,9 +132,10 @@ def read_documents(inputs: Iterable[str], stdin: IO[str] | None = None) -> Itera
     """Every document in `inputs` (files, folders searched recursively, or `-` for JSONL on stdin), in order."""
     for item in inputs:
         if item == "-":
-            yield from read_jsonl_lines(
+            for raw in read_jsonl_lines(
                 stdin if stdin is not None else sys.stdin, origin="stdin", source="stdin"
-            )
+            ):
+                yield replace(raw, container="-")
             continue
         path = Path(item)
         if path.is_dir():
@@ -170,11 +172,14 @@ def read_file(path: Path, rel: str) -> Iterator[RawDocument]:
         if size > MAX_FILE_BYTES and kind not in ("jsonl", "warc"):
             yield _error(rel, rel, source, Status.SKIPPED, f"file of {size} bytes exceeds {MAX_FILE_BYTES}")
             return
-        if kind == "warc":
-            yield from read_warc(path, rel, source)
-            return
-        if kind == "jsonl":
-            yield from _read_jsonl_file(path, rel, source, gzipped)
+        if kind in ("warc", "jsonl"):
+            docs = (
+                read_warc(path, rel, source)
+                if kind == "warc"
+                else _read_jsonl_file(path, rel, source, gzipped)
+            )
+            for raw in docs:
+                yield replace(raw, container=rel)
             return
         data = path.read_bytes()
     except OSError as e:

@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
-from itertools import islice
 from pathlib import Path
 from typing import IO, Any, Protocol
 
@@ -138,10 +137,8 @@ class Pipeline:
         self.extractor = make_extractor(extractor or settings["default_extractor"], config, thresholds, int8)
 
     def process(self, raws: Iterable[RawDocument], stats: RunStats) -> Iterator[Document]:
-        block_size = int(self.settings["clean_block_docs"])
-        it = iter(raws)
         seen: Counter[str] = Counter()
-        while block := list(islice(it, block_size)):
+        for block in iter_blocks(raws, int(self.settings["clean_block_docs"])):
             with Stopwatch(stats, "clean"):
                 docs = self.clean_block(block, seen)
             yield from self.extract(docs, stats)
@@ -226,6 +223,21 @@ class Pipeline:
                 k += 1
             stats.add(doc)
             yield doc
+
+
+def iter_blocks(raws: Iterable[RawDocument], size: int) -> Iterator[list[RawDocument]]:
+    """Consecutive documents in blocks of at most `size`, the unit of cleaning (lines repeated across the pages
+    of one source are found within a block). A block never spans two multi-document files (JSONL, WARC), and
+    one-document files that follow each other share blocks, so any engine that cuts the same input files the
+    same way (`pipeline.distributed`) cleans every page exactly as a single-process run does."""
+    block: list[RawDocument] = []
+    for raw in raws:
+        if block and (len(block) == size or raw.container != block[-1].container):
+            yield block
+            block = []
+        block.append(raw)
+    if block:
+        yield block
 
 
 def fill_document(doc: Document, spacy_doc: Any, extractor: Extractor) -> None:

@@ -34,6 +34,8 @@ class RawDocument:
     title: str | None = None
     date: str | None = None
     origin: str = ""  # where it came from: path, path:line, path#record
+    # the multi-document file (JSONL, WARC, "-" for stdin) it was read from; "" for a one-document file
+    container: str = ""
     status: Status = Status.OK
     reason: str | None = None
     warnings: tuple[str, ...] = ()
