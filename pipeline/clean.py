@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -24,9 +24,15 @@ logger = logging.getLogger(__name__)
 _WORD_RE = re.compile(r"[^\W\d_][\w'’.-]*|\d[\d,.:/-]*", re.UNICODE)
 _SENTENCE_END = (".", "!", "?", '."', ".”", '?"', "?”", '!"', "!”", ".’", "’", "”", '"', ":", ".)", "…")
 _SPACE_RE = re.compile(r"\s+")
-_BULLET_RE = re.compile(r"^\s*(?:[•·▪●◦*>\-–—]|\d+[.)])\s*")
+# a numbered item needs the space after "1." so that "13.20 CET" or "3.5 million" keep their numbers
+_BULLET_RE = re.compile(r"^\s*(?:[•·▪●◦*>\-–—]|\d{1,3}[.)](?=\s))\s*")
 MAX_REMOVED_TEXT = 200
 _SUBHEADING_REASONS = ("headline or link", "menu or label", "short line")
+# trafilatura's fallback extractors (justext) take time quadratic in the number of list items and other blocks:
+# 30,000 <li> took minutes. Pages with more block tags than this skip the fallback (a bound, not a tuned setting).
+MAX_FALLBACK_BLOCKS = 3000
+MAX_CUE_CHARS = 1000  # longer lines are matched against the any-length cues only
+_BLOCK_TAG_RE = re.compile(r"<(?:li|p|div|br|td|th|tr|dd|dt|h[1-6]|blockquote|pre)\b", re.IGNORECASE)
 
 
 def normalize_line(line: str) -> str:
@@ -61,6 +67,7 @@ class Analysis:
     title_j: int | None = None
     span: tuple[int, int] = (0, 0)  # the body run [start, end)
     keep: set[int] = field(default_factory=set)
+    blocks: list[list[int]] = field(default_factory=list)  # lines of one wrapped paragraph
 
 
 class Cleaner:
@@ -71,6 +78,7 @@ class Cleaner:
         self.settings: dict[str, Any] = data["text"]
         cues = dict(data["cues"])
         self.cue_max_words = int(cues.pop("cue_max_words"))
+        self.any_length_cues = frozenset(cues.pop("any_length_cues", ()))
         self.cues = [(name, re.compile(pattern, re.IGNORECASE)) for name, pattern in cues.items()]
         self.section_re = re.compile(data["sections"]["pattern"], re.IGNORECASE)
         self.section_max_words = int(data["sections"]["max_words"])
@@ -99,9 +107,12 @@ class Cleaner:
 
     def cue(self, line: str, info: LineInfo) -> str | None:
         """The reason a line is chrome by its wording alone, or None."""
-        if info.words > self.cue_max_words:
-            return None
+        # a line of thousands of characters with few words (dots, dashes) is no chrome wording either, and some
+        # cue patterns take time quadratic in the length of such a line
+        long_line = info.words > self.cue_max_words or len(line) > MAX_CUE_CHARS
         for name, pattern in self.cues:
+            if long_line and name not in self.any_length_cues:
+                continue
             if pattern.search(line):
                 return name
         return None
@@ -122,10 +133,10 @@ class Cleaner:
         s = self.settings
         if (reason := self.cue(line, info)) is not None:
             return s["cue_score"], reason
-        if repeated and info.words <= s["repeated_max_words"]:
-            return s["repeated_score"], "repeated across pages of this source"
         if self.is_section_header(line, info):
             return s["cue_score"], "story list"
+        if repeated and info.words <= s["repeated_max_words"]:
+            return s["repeated_score"], "repeated across pages of this source"
         if self.is_date_line(line, info):
             return s["date_score"], "date or byline"
         if info.alpha == 0:
@@ -174,7 +185,8 @@ class Cleaner:
         repeated = [k in repeated_lines for k in keys]
         infos = [self.describe(k) for k in keys]
         scored = [self.score(k, info, rep) for k, info, rep in zip(keys, infos, repeated, strict=True)]
-        for block in _wrapped_paragraphs(idx, keys, bullets):
+        blocks = _wrapped_paragraphs(idx, keys, bullets)
+        for block in blocks:
             # a paragraph broken over several lines (mobile pages, narrow columns) is judged as one
             joined = " ".join(keys[j] for j in block)
             info = self.describe(joined)
@@ -197,6 +209,7 @@ class Cleaner:
             repeated=repeated,
             paragraphs=[self._is_paragraph(info) for info in infos],
             title=title,
+            blocks=blocks,
         )
         transparent = set(self.settings["transparent_reasons"])
         items = self._list_items(infos, reasons, bullets)
@@ -234,11 +247,16 @@ class Cleaner:
                 j, scores, reasons, start, end
             ):
                 keep.add(j)  # an in-article subheading
-        title_j = self._find_title(keys, infos, reasons, min(keep) if keep else start, title)
+        # a headline is never a list item, a line of a wrapped paragraph or a bracketed note
+        not_title = {j for j in range(len(idx)) if bullets[j] or keys[j].startswith("(")}
+        not_title.update(j for b in analysis.blocks for j in b)
+        title_j = self._find_title(keys, infos, reasons, min(keep) if keep else start, title, not_title)
         if title_j is None and title is None and keep and min(keep) > 0:
             first = min(keep)
-            if not infos[first].ends_sentence and any(
-                k > first and not infos[k].ends_sentence for k in keep if k < first + 3
+            if (
+                first not in not_title
+                and not infos[first].ends_sentence
+                and any(k > first and not infos[k].ends_sentence for k in keep if k < first + 3)
             ):
                 title_j = first  # two unpunctuated lines open the article: headline, then standfirst
         if title_j is not None:
@@ -356,6 +374,7 @@ class Cleaner:
         reasons: Sequence[str | None],
         first_body: int,
         known: str | None,
+        not_title: Set[int] = frozenset(),
     ) -> int | None:
         if known:
             target = normalize_line(known).lower()
@@ -363,7 +382,13 @@ class Cleaner:
                 if key.lower() == target:
                     return j
         candidates = ("headline or link", "outside article body", "short line", "menu or label")
-        for j in range(first_body - 1, max(-1, first_body - 1 - self.settings["title_lookback"]), -1):
+        looked = 0
+        for j in range(first_body - 1, -1, -1):
+            if j in not_title:
+                continue  # skipped lines do not count towards the lookback
+            looked += 1
+            if looked > self.settings["title_lookback"]:
+                break
             if reasons[j] is None or (
                 reasons[j] in candidates and infos[j].words >= 3 and not infos[j].ends_sentence
             ):
@@ -400,7 +425,12 @@ class Cleaner:
         import trafilatura
 
         extracted = trafilatura.bare_extraction(
-            html, include_comments=False, include_tables=True, include_images=False, with_metadata=True
+            html,
+            include_comments=False,
+            include_tables=True,
+            include_images=False,
+            with_metadata=True,
+            fast=_count_up_to(_BLOCK_TAG_RE, html, MAX_FALLBACK_BLOCKS + 1) > MAX_FALLBACK_BLOCKS,
         )
         body_lines: list[str] = []
         meta_title = meta_date = None
@@ -517,13 +547,29 @@ def _html_region(el: Any) -> str:
     return "outside main content"
 
 
+def _count_up_to(pattern: re.Pattern[str], text: str, limit: int) -> int:
+    """Matches of `pattern` in `text`, counting stops at `limit`."""
+    n = 0
+    for _ in pattern.finditer(text):
+        n += 1
+        if n >= limit:
+            break
+    return n
+
+
 def _wrapped_paragraphs(idx: Sequence[int], keys: Sequence[str], bullets: Sequence[bool]) -> list[list[int]]:
-    """Runs of adjacent lines (no blank line between) where each next line starts in lower case, i.e. continues
-    the sentence of the line before. Only runs of two or more lines."""
+    """Runs of adjacent lines (no blank line between) where each next line continues the paragraph of the line
+    before: it starts in lower case, or the page is hard-wrapped and the line before fills the page width. Only
+    runs of two or more lines."""
+    full_width = _wrap_width(idx, keys)
     runs: list[list[int]] = []
     run = [0]
     for j in range(1, len(idx)):
-        if idx[j] == idx[j - 1] + 1 and not bullets[j] and _continues(keys[j - 1], keys[j]):
+        if (
+            idx[j] == idx[j - 1] + 1
+            and not bullets[j]
+            and (_continues(keys[j - 1], keys[j]) or (full_width and len(keys[j - 1]) >= full_width))
+        ):
             run.append(j)
             continue
         if len(run) > 1:
@@ -532,6 +578,22 @@ def _wrapped_paragraphs(idx: Sequence[int], keys: Sequence[str], bullets: Sequen
     if len(run) > 1:
         runs.append(run)
     return runs
+
+
+def _wrap_width(idx: Sequence[int], keys: Sequence[str]) -> int | None:
+    """The length from which a line counts as filling the page width, if the page is hard-wrapped (text from a
+    PDF or an e-mail at a fixed width): several lines that end mid-sentence are continued in lower case on the
+    next line, and such lines are about as long as the page's longest line. None otherwise."""
+    longest = max((len(k) for k in keys), default=0)
+    if longest < 50:
+        return None
+    threshold = int(0.8 * longest)
+    wraps = sum(
+        1
+        for j in range(1, len(idx))
+        if idx[j] == idx[j - 1] + 1 and len(keys[j - 1]) >= threshold and _continues(keys[j - 1], keys[j])
+    )
+    return threshold if wraps >= 3 else None
 
 
 def _continues(prev: str, nxt: str) -> bool:

@@ -4,13 +4,18 @@ The rules in `clean.py` (`Cleaner.analyse`) decide each line from hand-set score
 into a feature vector per line (the line's own features, the rule decisions and reasons, and the same for its
 neighbours) and a logistic-regression model (`configs/cleaner_model.json`, trained by
 `scripts/train_cleaner.py` on the dev pages of `data/boilerplate/` only) gives the probability that the line is
-article body. Inference is a dot product; nothing here needs scikit-learn.
+article body. Inference is a dot product; nothing here needs scikit-learn. `decide` turns the probabilities into
+body lines with a few structural rules that hold on any site (wrapped paragraphs, in-article and numbered section
+headings, pull quotes), and the training script scores held-out pages through the same function.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
+import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +65,25 @@ class FeatureSpace:
             "position",
             "near_kept",
             "between_kept",
+            "lower_start",
+            "numbered",
+            "upper_ratio",
+            "symbol_start",
+            "separators",
+            "duplicate",
+            "leads_paragraph",
+            "sandwiched",
+            "similar_run",
+            "wrapped",
+            "para_before3",
+            "para_after3",
+            "para_around3",
+            "repeated_around",
+            "numbered_heading",
+            "numbered_section",
+            "quoted_from_paragraph",
+            "section_header",
+            "below_comments",
             *[f"reason={r}" for r in self.reasons],
             *[f"first_reason={r}" for r in self.reasons],
         ]
@@ -76,11 +100,27 @@ class FeatureSpace:
         kept_pos = [j for j in range(n) if kept[j]]
         para = a.paragraphs
         cue_names = set(self.reasons) - set(BASE_REASONS)
+        nearest_kept = _distance_to_nearest(kept, missing=10)
+        dup, quoted = _duplicates(a.keys, a.title, para)
+        last_kept = max(kept_pos, default=n)
+        # user comments: lines below a comments header that follows the article body
+        comments_from = next((k for k in range(last_kept + 1, n) if a.first_reasons[k] == "comments"), n)
+        shapes = [_shape(a, j) for j in range(n)]
+        leads = [
+            not a.infos[j].ends_sentence and a.infos[j].words <= 12 and j + 1 < n and para[j + 1]
+            for j in range(n)
+        ]
+        wrapped = {j for block in a.blocks for j in block}
+        # a paragraph within three lines on each side: the line sits inside the running text
+        before = [any(para[max(0, j - 3) : j]) for j in range(n)]
+        after = [any(para[j + 1 : j + 4]) for j in range(n)]
+        numbered = [_NUMBERED_RE.match(a.lines[a.idx[j]]) is not None for j in range(n)]
+        sections = _numbered_sections(a, para)
         rows = []
         for j in range(n):
             info: LineInfo = a.infos[j]
             key = a.keys[j]
-            near = min((abs(j - k) for k in kept_pos), default=10)
+            near = nearest_kept[j]
             prev_kept = any(kept[k] for k in range(max(0, j - 2), j))
             next_kept = any(kept[k] for k in range(j + 1, min(n, j + 3)))
             one_hot = [0.0] * len(self.reasons)
@@ -106,6 +146,27 @@ class FeatureSpace:
                 j / max(1, n - 1),
                 min(near, 10) / 10,
                 float(prev_kept and next_kept),
+                float(key[:1].islower()),
+                float(numbered[j]),
+                _upper_ratio(key),
+                float(_is_symbol_start(key)),
+                min(3, len(_SEPARATOR_RE.findall(key))) / 3,
+                float(dup[j]),
+                float(leads[j]),
+                float(leads[j] and j > 0 and (para[j - 1] or kept[j - 1])),
+                _similar_run(shapes, j),
+                float(j in wrapped),
+                float(before[j]),
+                float(after[j]),
+                float(before[j] and after[j]),
+                float(a.repeated[j] and before[j] and after[j]),
+                float(numbered[j] and not info.ends_sentence and info.words <= 8 and after[j]),
+                float(j in sections),
+                float(quoted[j]),
+                float(
+                    a.first_reasons[j] == "story list" or (a.reasons[j] == "story list" and info.words <= 6)
+                ),
+                float(j > comments_from),
                 *one_hot,
                 *first_hot,
             ]
@@ -148,8 +209,179 @@ class LineModel:
         return [_sigmoid(_dot(self.weights, row)) for row in self.space.vectors(a)]
 
     def body_lines(self, a: Analysis) -> set[int]:
-        """Indices j of the lines the model calls body; the rules' title line never is."""
-        return {j for j, p in enumerate(self.probabilities(a)) if p >= self.threshold and j != a.title_j}
+        """Indices j of the lines the model calls body (see `decide`)."""
+        return decide(a, self.probabilities(a), self.threshold)
+
+
+def decide(a: Analysis, probs: Sequence[float], threshold: float) -> set[int]:
+    """Body lines from the model's probabilities: the lines of a wrapped paragraph share one decision (their
+    mean probability), the rules' title line is never body, and a heading is body when it opens body text that
+    follows body text (an in-article subheading) or is one of the article's numbered section headings."""
+    probs = list(probs)
+    for block in a.blocks:
+        mean = sum(probs[j] for j in block) / len(block)
+        for j in block:
+            probs[j] = mean
+    # a line without a letter or digit (a rule of dashes, a row of stars) is never body
+    body = {
+        j
+        for j, p in enumerate(probs)
+        if p >= threshold and j != a.title_j and any(c.isalnum() for c in a.keys[j])
+    }
+    sections = _numbered_sections(a, a.paragraphs)
+    n = len(a.keys)
+    for j in range(n):
+        if j in body or j == a.title_j or not _is_heading(a, j):
+            continue
+        # the text the heading opens may sit after one line of chrome (a source or page reference)
+        opens = [k for k in (j + 1, j + 2) if k < n and k in body and a.paragraphs[k]]
+        if opens and opens[0] == j + 2 and a.first_reasons[j + 1] in _LINE_REASONS:
+            opens = []
+        if not opens:
+            continue
+        if (
+            j in sections
+            or j - 1 in body
+            or (j >= 2 and a.first_reasons[j - 1] not in _LINE_REASONS and j - 2 in body)
+        ):
+            body.add(j)
+    for j in sections - body:
+        if j != a.title_j and any(k in body for k in range(j + 1, min(n, j + 4))):
+            body.add(j)
+    _, quoted = _duplicates(a.keys, a.title, a.paragraphs)
+    # a pull quote: a quoted sentence that repeats words of a longer paragraph of the same page (a quoted
+    # subheading is shorter)
+    return {j for j in body if not (quoted[j] and a.keys[j][:1] in _QUOTES and a.infos[j].words >= 8)}
+
+
+# reasons the rules give a line for its shape alone, which an in-article heading may also have
+_HEADING_REASONS = (
+    "headline or link",
+    "menu or label",
+    "short line",
+    "repeated across pages of this source",
+    None,
+)
+# reasons from the line's own shape rather than a cue phrase
+_LINE_REASONS = (
+    *_HEADING_REASONS,
+    "date or byline",
+    "outside article body",
+    "caption",
+    "story list",
+    "title",
+)
+
+
+def _is_heading(a: Analysis, j: int) -> bool:
+    info = a.infos[j]
+    if (
+        info.ends_sentence
+        or not 1 <= info.words <= 10
+        or a.bullets[j]
+        and not _NUMBERED_RE.match(a.lines[a.idx[j]])
+    ):
+        return False
+    return a.first_reasons[j] in _HEADING_REASONS
+
+
+_NUMBERED_RE = re.compile(r"^\s*\d{1,3}(\.\d{1,2})*[.)]\s+\S")
+_QUOTE_WINDOW = 30
+_QUOTES = "\"“”‘’'«»„"
+_SECTION_NUMBER_RE = re.compile(r"^\s*(\d{1,2})[.)]\s+\S")
+_SEPARATOR_RE = re.compile(r"\s[·|•/»›]\s")
+_TOKEN_RE = re.compile(r"\w+")
+
+
+def _upper_ratio(key: str) -> float:
+    """Share of words (two letters or more) written in capitals: headings of reports and agency copy."""
+    words = [w for w in _TOKEN_RE.findall(key) if len(w) > 1 and w[0].isalpha()]
+    return sum(w.isupper() for w in words) / len(words) if words else 0.0
+
+
+def _is_symbol_start(key: str) -> bool:
+    """The line opens with a pictograph or symbol (an emoji, ▶, ✉, or a keycap such as 1️⃣): widget chrome."""
+    head = key[:3]
+    return any(unicodedata.category(c) == "So" or c in "\ufe0f\u20e3" for c in head)
+
+
+def _duplicates(
+    keys: Sequence[str], title: str | None, paragraphs: Sequence[bool]
+) -> tuple[list[bool], list[bool]]:
+    """For lines of four words or more: whether the same words make up another line of the page or the known
+    headline (headlines repeated in story lists and teasers), and whether they appear inside a longer paragraph
+    within `_QUOTE_WINDOW` lines (pull quotes sit next to the paragraph they repeat; the window also keeps the
+    work linear in the length of the page)."""
+    tokens = [" ".join(_TOKEN_RE.findall(k.lower())) for k in keys]
+    counts = Counter(tokens)
+    if title:
+        counts[" ".join(_TOKEN_RE.findall(title.lower()))] += 1
+    same, quoted = [], []
+    for j, t in enumerate(tokens):
+        if t.count(" ") < 3:
+            same.append(False)
+            quoted.append(False)
+            continue
+        same.append(counts[t] > 1)
+        near = range(max(0, j - _QUOTE_WINDOW), min(len(tokens), j + _QUOTE_WINDOW + 1))
+        quoted.append(
+            any(k != j and paragraphs[k] and len(tokens[k]) > len(t) + 20 and t in tokens[k] for k in near)
+        )
+    return same, quoted
+
+
+def _distance_to_nearest(flags: Sequence[bool], missing: int) -> list[int]:
+    """For each position, the distance to the nearest true flag (`missing` when there is none); linear time."""
+    n = len(flags)
+    out = [n + missing] * n
+    last = None
+    for j in range(n):
+        if flags[j]:
+            last = j
+        if last is not None:
+            out[j] = j - last
+    last = None
+    for j in range(n - 1, -1, -1):
+        if flags[j]:
+            last = j
+        if last is not None:
+            out[j] = min(out[j], last - j)
+    return [d if d < n + missing else missing for d in out]
+
+
+def _numbered_sections(a: Analysis, paragraphs: Sequence[bool]) -> set[int]:
+    """Short numbered lines ("2. CEASEFIRE AND SECURITY") whose neighbour in the numbering comes later on the
+    page with a paragraph between them: section headings of the article, not a numbered list of links (whose
+    items sit on adjacent lines)."""
+    heads: list[tuple[int, int]] = []  # (j, number)
+    for j in range(len(a.keys)):
+        m = _SECTION_NUMBER_RE.match(a.lines[a.idx[j]])
+        if m and not a.infos[j].ends_sentence and a.infos[j].words <= 10:
+            heads.append((j, int(m.group(1))))
+    found: set[int] = set()
+    for (j, num), (k, nxt) in zip(heads, heads[1:], strict=False):
+        between = range(j + 1, k)
+        if nxt == num + 1 and any(paragraphs[i] or a.bullets[i] and a.infos[i].words >= 5 for i in between):
+            found.update((j, k))
+    return found
+
+
+def _shape(a: Analysis, j: int) -> tuple[bool, ...]:
+    info = a.infos[j]
+    return (
+        a.bullets[j],
+        _is_symbol_start(a.keys[j]),
+        info.ends_sentence,
+        info.words <= 3,
+        info.words <= 15,
+        info.title_ratio >= 0.6,
+    )
+
+
+def _similar_run(shapes: Sequence[tuple[bool, ...]], j: int) -> float:
+    """Share of the lines within two of j that have the same shape: lists repeat one shape line after line."""
+    near = [shapes[k] for k in (j - 2, j - 1, j + 1, j + 2) if 0 <= k < len(shapes)]
+    return sum(s == shapes[j] for s in near) / len(near) if near else 0.0
 
 
 def _dot(w: Sequence[float], x: Sequence[float]) -> float:

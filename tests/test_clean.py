@@ -172,3 +172,213 @@ def test_line_model_and_rules_agree_on_a_plain_page(config) -> None:
     learned = Cleaner(config).clean_text(page)
     assert rules.body_lines == learned.body_lines == (3, 4)
     assert any(b.reason == "copyright" for b in learned.removed)
+
+
+# Plain-text cleaner, session 3: hard-wrapped text, new cues, and the decisions taken after the line model.
+
+
+def test_numbered_bullets_need_a_space_so_numbers_survive() -> None:
+    assert normalize_line("13.20 CET") == "13.20 CET"
+    assert normalize_line("3.5 million people were displaced.") == "3.5 million people were displaced."
+    assert normalize_line("2. CEASEFIRE AND SECURITY") == "CEASEFIRE AND SECURITY"
+    assert normalize_line("• Two ferry routes will close") == "Two ferry routes will close"
+
+
+WRAPPED = """DAILY PRESS REVIEW
+
+Truce holds on first night
+Both independent dailies report that several mortar rounds landed on the outskirts
+of Korun late on Wednesday evening, damaging two houses. Nobody was injured. The
+Ruvan Courier quotes residents who say the fire came from army positions to the
+north. The army denies firing and blames rebel units testing the ceasefire.
+
+Interior Minister Selim Badr told the paper that security forces had detained 40
+foreign nationals in the southern provinces over the past two months, accusing
+them of fighting alongside the rebels. He did not give their nationalities."""
+
+
+def test_hard_wrapped_paragraphs_are_one_block(cleaner: Cleaner) -> None:
+    rules = Cleaner(cleaner_config(), line_model=False)
+    a = rules.analyse(WRAPPED)
+    assert a is not None
+    keys = a.keys
+    block = next(b for b in a.blocks if keys[b[0]].startswith("Both independent"))
+    # "Ruvan Courier quotes ..." starts in upper case but continues the full-width line before it
+    assert [keys[j][:12] for j in block] == ["Both indepen", "of Korun lat", "Ruvan Courie", "north. The a"]
+    result = cleaner.clean_text(WRAPPED)
+    assert "Ruvan Courier quotes residents who say the fire came from army positions to the" in result.text
+    assert "them of fighting alongside the rebels. He did not give their nationalities." in result.text
+
+
+def test_short_lines_are_not_taken_for_hard_wrapping(cleaner: Cleaner) -> None:
+    page = "Home\nWorld\nSport\nMinisters agree new border deal\nBy Jane Roe\n12 March 2026"
+    a = Cleaner(cleaner_config(), line_model=False).analyse(page)
+    assert a is not None and a.blocks == []
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("Mara Teller is a contributing editor at The Lantern Review.", "author_bio"),
+        ("Carla Benning covers courts and public safety for the Ledger-Dispatch.", "author_bio"),
+        ("Correction, 22 April 2026: An earlier version of this article gave the wrong year.", "correction"),
+        ("This article was amended on 17 April 2026 to correct the name of a village.", "correction"),
+        ("Already a subscriber? Log in.", "paywall"),
+        ("You have reached your limit of free articles this month.", "paywall"),
+        ("3 min read", "media"),
+        ("Highlights from the cup final (3 min)", "media"),
+        ("Ruvan Courier, p. 5", "page_reference"),
+        ("Page 2 of 4", "page_reference"),
+        ("4. Economy and sanctions .......................................... 3", "contents"),
+        ("Building of the ministry in Tirevo. Photo: KNA / Arsen Molchan", "credit"),
+        ("7 thoughts on \u201cThe return of the bitterns\u201d", "comments"),
+        ("Colin Brace says:", "comments"),
+        ("This story was reported in partnership with Sahel Daily.", "source_note"),
+        ("SKIP ADVERTISEMENT", "advertisement"),
+        ('Cite this publication: Marchetti, S. (2026), "Arms export reports are getting later"', "citation"),
+    ],
+)
+def test_new_chrome_cues(cleaner: Cleaner, line: str, reason: str) -> None:
+    assert cleaner.cue(line, cleaner.describe(line)) == reason
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The report says:",
+        "Ana Petrov, a former reporter, said the ministry had ignored the warnings for years.",
+        "The minister said the photos showed nothing new.",
+        "Prices rose 3.5% in March, the statistics office said.",
+    ],
+)
+def test_body_lines_that_resemble_the_new_cues(cleaner: Cleaner, line: str) -> None:
+    assert cleaner.cue(line, cleaner.describe(line)) is None
+
+
+def test_long_correction_note_is_chrome(cleaner: Cleaner) -> None:
+    note = (
+        "Correction, 22 April 2026: An earlier version of this article gave the wrong year for the start of the "
+        "broker's contract with the airline and misspelled the name of the airport where the plane was photographed."
+    )
+    assert cleaner.describe(note).words > cleaner.cue_max_words
+    assert cleaner.cue(note, cleaner.describe(note)) == "correction"
+
+
+def test_a_story_list_header_keeps_its_reason_when_repeated(cleaner: Cleaner) -> None:
+    line = "You may also be interested in"
+    assert cleaner.score(line, cleaner.describe(line), True)[1] == "story list"
+
+
+def _analysis(page: str):
+    a = Cleaner(cleaner_config(), line_model=False).analyse(page)
+    assert a is not None
+    return a
+
+
+def _probs(a, body: set[str]) -> list[float]:
+    """0.9 for the lines whose text starts with one of `body`, 0.1 for the others."""
+    return [0.9 if any(k.startswith(b) for b in body) else 0.1 for k in a.keys]
+
+
+SECTIONS = """Port workers vote to strike
+
+1. WHAT HAPPENED
+
+The Dockers' Union said 81 per cent of its members who took part in the ballot backed the strike next week.
+
+2. WHAT THEY SAID
+
+"Nobody is against new machines. We are against being thrown away with the old ones," the union's secretary said.
+
+Most read
+1. Heatwave warning for the south as temperatures reach 31C
+2. Ferry strike called off after late-night deal"""
+
+
+def test_numbered_section_headings_are_body_and_numbered_story_lists_are_not() -> None:
+    from pipeline.clean_model import decide
+
+    a = _analysis(SECTIONS)
+    body = decide(a, _probs(a, {"The Dockers", '"Nobody'}), 0.5)
+    kept = {a.keys[j] for j in body}
+    assert {"WHAT HAPPENED", "WHAT THEY SAID"} <= kept
+    assert "Heatwave warning for the south as temperatures reach 31C" not in kept
+    assert "Ferry strike called off after late-night deal" not in kept
+
+
+def test_in_article_subheading_between_body_paragraphs_is_body() -> None:
+    from pipeline.clean_model import decide
+
+    page = (
+        "The theatre will close its historic building at the end of this season for repairs that will take two years.\n"
+        "What will be repaired\n"
+        "The roof, which has leaked into the upper balcony for several winters, will be replaced next spring."
+    )
+    a = _analysis(page)
+    body = decide(a, _probs(a, {"The theatre", "The roof"}), 0.5)
+    assert "What will be repaired" in {a.keys[j] for j in body}
+    alone = decide(a, _probs(a, {"The roof"}), 0.5)  # no body text before it: not a subheading
+    assert "What will be repaired" not in {a.keys[j] for j in alone}
+
+
+def test_pull_quote_that_repeats_a_paragraph_is_not_body() -> None:
+    from pipeline.clean_model import decide
+
+    page = (
+        '"People think of evidence as something a detective finds," she told me on the first afternoon. '
+        '"Most of ours was filmed by the people who committed the crimes. They were proud of it."\n'
+        '"Most of ours was filmed by the people who committed the crimes. They were proud of it."\n'
+        "The archive now holds more than forty thousand videos, most of them taken from phones seized at the border."
+    )
+    a = _analysis(page)
+    body = decide(a, [0.9] * len(a.keys), 0.5)
+    assert [a.keys[j][:10] for j in sorted(body)] == ['"People th', "The archiv"]
+
+
+def test_lines_without_letters_or_digits_are_never_body() -> None:
+    from pipeline.clean_model import decide
+
+    page = (
+        "Dock workers at the three largest terminals voted on Monday to walk out for 48 hours next week.\n"
+        "------------------------------------------------------------\n"
+        "Talks are due to resume on Thursday with a mediator from the national conciliation service."
+    )
+    a = _analysis(page)
+    assert decide(a, [0.9] * len(a.keys), 0.5) == {0, 2}
+
+
+def test_wrapped_paragraph_lines_share_one_decision() -> None:
+    from pipeline.clean_model import decide
+
+    a = _analysis(WRAPPED)
+    block = next(b for b in a.blocks if a.keys[b[0]].startswith("Both independent"))
+    probs = [0.1] * len(a.keys)
+    for j in block:
+        probs[j] = 0.9
+    probs[block[-1]] = 0.4  # the mean of the block is still above the threshold
+    assert set(block) <= decide(a, probs, 0.5)
+
+
+def test_title_is_never_a_summary_bullet(cleaner: Cleaner) -> None:
+    page = "\n".join(
+        [
+            "Markets | Economics | Politics",
+            "Central Bank Holds Rate Steady, Signals Cuts Unlikely This Year",
+            "- Central bank holds benchmark rate at 4.25% for a fourth meeting",
+            "- Governor says services inflation remains too sticky to cut",
+            "By Anneli Voss",
+            "The central bank kept its main interest rate unchanged on Thursday, as expected by most economists "
+            "polled before the meeting.",
+            "Governor Lindqvist told reporters that the bank would need to see several more months of falling prices.",
+        ]
+    )
+    a = _analysis(page)
+    assert a.title == "Central Bank Holds Rate Steady, Signals Cuts Unlikely This Year"
+
+
+def cleaner_config():
+    from pipeline.config import Config
+
+    from .conftest import ROOT
+
+    return Config(ROOT / "configs")
