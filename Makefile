@@ -11,7 +11,7 @@ DATA ?= ../shared/data
 MODEL ?= models/news-v1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup extract kg test lint check eval eval-clean train bench train-cleaner lexicons clean
+.PHONY: help setup extract kg test lint check eval eval-clean train bench bench-scale bench-gpu train-cleaner lexicons clean fuzz
 
 ## help: list the targets
 help:
@@ -67,6 +67,14 @@ train: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/newsgraph bench --report docs/benchmarks.md --output docs/bench.json
 
+## bench-scale: cost per document and peak memory at 1k, 10k and 100k synthetic documents (docs/scale.md)
+bench-scale: $(STAMP)
+	$(BIN)/python -m pipeline.scale load --sizes 1000,10000,100000
+
+## bench-gpu: words/s and GPU utilisation on 10,000 synthetic articles (needs a CUDA GPU and a CUDA torch)
+bench-gpu: $(STAMP)
+	$(BIN)/python -m pipeline.scale gpu --docs 10000
+
 ## train-cleaner: retrain the cleaner's line model on the dev pages (leave-one-site-out model selection)
 train-cleaner: $(STAMP)
 	$(BIN)/python scripts/train_cleaner.py
@@ -74,6 +82,12 @@ train-cleaner: $(STAMP)
 ## lexicons: regenerate the gazetteers and trigger lexicons in configs/ from DATA
 lexicons: $(STAMP)
 	$(BIN)/python scripts/build_lexicons.py --data-dir $(DATA) --out configs
+
+## fuzz: feed FUZZ_COUNT (100,000) generated bad inputs to the readers and the cleaner, 2 workers; docs/fuzz.md
+FUZZ_COUNT ?= 100000
+FUZZ_SEED ?= 0
+fuzz: $(STAMP)
+	$(BIN)/python -m pipeline.fuzz --count $(FUZZ_COUNT) --seed $(FUZZ_SEED) --workers 2
 
 ## clean: remove outputs and caches (keeps .venv)
 clean:

@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 from rich.console import Console
@@ -131,9 +131,58 @@ def extract(
     force: Annotated[
         bool, typer.Option("--force", "-f", help="Overwrite outputs of an earlier run.")
     ] = False,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume",
+            help="Continue or update an earlier run into OUTPUT: documents finished under the same model and "
+            "config (matched by content hash) are reused, new and changed ones are done.",
+        ),
+    ] = False,
+    device: Annotated[
+        str | None,
+        typer.Option(
+            "--device",
+            help="Where the model runs: auto (a CUDA GPU when torch sees one), cpu, cuda or cuda:N. "
+            "Default: configs/pipeline.toml.",
+        ),
+    ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            "-w",
+            min=1,
+            help="Processes that clean and segment ahead of the model (output unchanged).",
+        ),
+    ] = 1,
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit non-zero if any document ends in error.")
     ] = False,
+    engine: Annotated[
+        Literal["local", "ray"],
+        typer.Option(
+            "--engine",
+            help="local: this process. ray: Ray Data actors, sharded outputs (README: Distributed runs).",
+        ),
+    ] = "local",
+    ray_address: Annotated[
+        str | None,
+        typer.Option(
+            "--ray-address",
+            help="Ray cluster to join: 'auto' or 'ray://host:port' (default: start one here).",
+        ),
+    ] = None,
+    actors: Annotated[
+        int | None,
+        typer.Option("--actors", min=1, help="Ray actors, one model each (default: fill the CPUs)."),
+    ] = None,
+    cpus_per_actor: Annotated[
+        float, typer.Option("--cpus-per-actor", min=0.0, help="Ray: CPUs per actor.")
+    ] = 1.0,
+    gpus_per_actor: Annotated[
+        float, typer.Option("--gpus-per-actor", min=0.0, help="Ray: GPUs per actor.")
+    ] = 0.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar; errors only.")] = False,
     verbose: Annotated[
         int, typer.Option("--verbose", "-v", count=True, help="-v for info, -vv for debug.")
@@ -157,6 +206,15 @@ def extract(
     from pipeline.run import run_extract
 
     _setup_logging(verbose, quiet)
+    if engine == "ray":
+        if resume or workers > 1:
+            stderr.print("[red]error:[/red] --resume and --workers apply to --engine local only")
+            raise typer.Exit(2)
+        options = {"extractor": model, "thresholds": precise, "int8": int8, "force": force, "device": device}
+        options |= {"address": ray_address, "actors": actors}
+        options |= {"cpus_per_actor": cpus_per_actor, "gpus_per_actor": gpus_per_actor}
+        _extract_ray(inputs, output, config_dir, options, strict=strict, quiet=quiet)
+        return
     to_stdout = output == "-"
     errors: list[str] = []
     try:
@@ -198,6 +256,9 @@ def extract(
                 thresholds=precise,
                 int8=int8,
                 force=force,
+                resume=resume,
+                workers=workers,
+                device=device,
                 stdout=sys.stdout,
                 stdin=sys.stdin,
                 on_document=on_document,
@@ -216,6 +277,56 @@ def extract(
     if strict and errors:
         stderr.print(f"[red]--strict: {len(errors)} document(s) ended in error[/red]")
         raise typer.Exit(1)
+
+
+def _extract_ray(
+    inputs: list[str], output: str, config_dir: Path | None, options: dict, *, strict: bool, quiet: bool
+) -> None:
+    """`extract --engine ray`: the run on Ray Data, sharded outputs in OUTPUT (see pipeline/distributed.py)."""
+    from pipeline.config import Config
+    from pipeline.distributed import run_ray
+
+    errors: list[str] = []
+    if quiet:
+        _quiet_ray()
+    try:
+        if output == "-":
+            raise PipelineError(
+                "--engine ray writes sharded files into a folder; '-o -' needs --engine local"
+            )
+        result = run_ray(
+            inputs,
+            Path(output),
+            config=Config(config_dir),
+            on_unit=lambda summary: errors.extend(summary["errors"]),
+            progress=not quiet,
+            **options,
+        )
+    except PipelineError as e:
+        stderr.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2) from None
+    for error in errors:
+        logger.warning("%s", error)
+    counts = result["counts"]
+    if not quiet:
+        status = ", ".join(f"{k} {v}" for k, v in counts["by_status"].items())
+        stderr.print(
+            f"{counts['documents']} documents ({status}), {counts['entities']} entities, "
+            f"{counts['triples']} triples → {output} ({result['engine']['actors']} Ray actors)"
+        )
+    if strict and counts["by_status"].get("error"):
+        stderr.print(f"[red]--strict: {counts['by_status']['error']} document(s) ended in error[/red]")
+        raise typer.Exit(1)
+
+
+def _quiet_ray() -> None:
+    """Errors only from Ray: its loggers write to stderr through their own handlers, set up on import."""
+    try:
+        import ray.data  # noqa: F401
+    except ImportError:
+        return  # run_ray says how to install it
+    for name in ("ray", "ray.data"):
+        logging.getLogger(name).setLevel(logging.ERROR)
 
 
 def _count_inputs(inputs: list[str]) -> int | None:

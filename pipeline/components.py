@@ -36,10 +36,15 @@ DEFAULT_MODEL = "models/news-v1"
 
 
 @lru_cache(maxsize=2)
-def load_predictor(folder: str, int8: bool = False):  # -> NewsPredictor (torch is imported only here)
+def load_predictor(
+    folder: str, int8: bool = False, device: str = "cpu", batch_tokens: int | None = None
+):  # -> NewsPredictor (torch is imported only here)
+    from pipeline.device import resolve_device
     from pipeline.train.joint import NewsPredictor
 
-    return NewsPredictor.load(Path(folder), Config(), int8=int8)
+    return NewsPredictor.load(
+        Path(folder), Config(), int8=int8, device=resolve_device(device), batch_tokens=batch_tokens
+    )
 
 
 def model_info(folder: str | Path) -> dict[str, Any]:
@@ -74,15 +79,24 @@ def _batches(docs: Iterable[Doc], size: int) -> Iterator[list[Doc]]:
 class _ModelComponent:
     """What both components share: the model folder, the batch size, one loaded predictor per folder."""
 
-    def __init__(self, model: str, batch_size: int = 16, int8: bool = False) -> None:
+    def __init__(
+        self,
+        model: str,
+        batch_size: int = 16,
+        int8: bool = False,
+        device: str = "cpu",
+        batch_tokens: int | None = None,
+    ) -> None:
         self.model = model
         self.batch_size = batch_size
         self.int8 = int8
+        self.device = device  # "auto", "cpu" or "cuda[:N]" (`pipeline.device.resolve_device`)
+        self.batch_tokens = batch_tokens
         register_extensions()
 
     @property
     def predictor(self):
-        return load_predictor(str(self.model), self.int8)
+        return load_predictor(str(self.model), self.int8, self.device, self.batch_tokens)
 
     def __call__(self, doc: Doc) -> Doc:
         return next(iter(self.pipe([doc])))
@@ -123,9 +137,15 @@ def set_entities(doc: Doc, mentions: Iterable[GoldMention], scores: Iterable[flo
 
 class NewsRel(_ModelComponent):
     def __init__(
-        self, model: str, batch_size: int = 16, thresholds: bool = False, int8: bool = False
+        self,
+        model: str,
+        batch_size: int = 16,
+        thresholds: bool = False,
+        int8: bool = False,
+        device: str = "cpu",
+        batch_tokens: int | None = None,
     ) -> None:
-        super().__init__(model, batch_size, int8)
+        super().__init__(model, batch_size, int8, device, batch_tokens)
         self.thresholds = thresholds
 
     def pipe(self, docs: Iterable[Doc], batch_size: int | None = None) -> Iterator[Doc]:
@@ -145,20 +165,28 @@ class NewsRel(_ModelComponent):
                 yield doc
 
 
-@Language.factory("news_ner", default_config={"model": DEFAULT_MODEL, "batch_size": 16, "int8": False})
-def make_news_ner(nlp: Language, name: str, model: str, batch_size: int, int8: bool) -> NewsNer:
-    return NewsNer(model, batch_size, int8)
+@Language.factory(
+    "news_ner", default_config={"model": DEFAULT_MODEL, "batch_size": 16, "int8": False, "device": "cpu"}
+)
+def make_news_ner(nlp: Language, name: str, model: str, batch_size: int, int8: bool, device: str) -> NewsNer:
+    return NewsNer(model, batch_size, int8, device)
 
 
 @Language.factory(
     "news_rel",
-    default_config={"model": DEFAULT_MODEL, "batch_size": 16, "thresholds": False, "int8": False},
+    default_config={
+        "model": DEFAULT_MODEL,
+        "batch_size": 16,
+        "thresholds": False,
+        "int8": False,
+        "device": "cpu",
+    },
     requires=["doc.ents", "doc.sents"],
 )
 def make_news_rel(
-    nlp: Language, name: str, model: str, batch_size: int, thresholds: bool, int8: bool
+    nlp: Language, name: str, model: str, batch_size: int, thresholds: bool, int8: bool, device: str
 ) -> NewsRel:
-    return NewsRel(model, batch_size, thresholds, int8)
+    return NewsRel(model, batch_size, thresholds, int8, device)
 
 
 def relation_view(doc: Doc) -> list[dict[str, Any]]:

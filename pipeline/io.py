@@ -118,7 +118,10 @@ def _newlines(text: str) -> str:
 
 def source_of(url: str | None, fallback: str) -> str:
     if url:
-        host = urlsplit(url).hostname
+        try:
+            host = urlsplit(url).hostname
+        except ValueError:  # an unbalanced IPv6 bracket or a bad port: no host to name
+            host = None
         if host:
             return host.removeprefix("www.")
     return fallback
@@ -178,12 +181,19 @@ def read_file(path: Path, rel: str) -> Iterator[RawDocument]:
                 if kind == "warc"
                 else _read_jsonl_file(path, rel, source, gzipped)
             )
+            n = 0
             for raw in docs:
+                n += 1
                 yield replace(raw, container=rel)
+            if n == 0:  # a file with no documents (blank lines only, no WARC response) still leaves a record
+                what = "no response records in WARC" if kind == "warc" else "no records in JSONL file"
+                yield replace(_error(rel, rel, source, Status.EMPTY, what), container=rel)
             return
         data = path.read_bytes()
     except OSError as e:
-        yield _error(rel, rel, source, Status.ERROR, f"cannot read file: {e.strerror or e}")
+        failed = _error(rel, rel, source, Status.ERROR, f"cannot read file: {e.strerror or e}")
+        # a multi-document file keeps its own cleaning block whatever happened to it (`run.iter_blocks`)
+        yield replace(failed, container=rel) if kind in ("warc", "jsonl") else failed
         return
     yield _document_from_bytes(data, rel, source, kind, gzipped)
 
@@ -234,6 +244,9 @@ def read_jsonl_lines(stream: IO[str], origin: str, source: str) -> Iterator[RawD
         except json.JSONDecodeError as e:
             yield _error(where, where, source, Status.ERROR, f"malformed JSON: {e.msg} at column {e.colno}")
             continue
+        except RecursionError:  # the json parser recurses once per nested array or object
+            yield _error(where, where, source, Status.ERROR, "malformed JSON: nested too deeply to parse")
+            continue
         yield document_from_record(record, where, source)
 
 
@@ -248,6 +261,7 @@ def document_from_record(record: Any, where: str, default_source: str) -> RawDoc
             f"expected a JSON object, found {type(record).__name__}",
         )
     warnings: list[str] = []
+    record = {key: _without_surrogates(value, key, warnings) for key, value in record.items()}
     meta: dict[str, str | None] = {}
     for key in ("url", "title", "date", "source"):
         value = record.get(key)
@@ -292,6 +306,19 @@ def document_from_record(record: Any, where: str, default_source: str) -> RawDoc
         origin=where,
         warnings=tuple(warnings),
     )
+
+
+def _without_surrogates(value: Any, key: str, warnings: list[str]) -> Any:
+    """A string with its lone surrogates (from JSON escapes such as `\\ud800`) replaced by U+FFFD, since they
+    cannot be written as UTF-8; other values unchanged."""
+    if not isinstance(value, str):
+        return value
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        warnings.append(f"field {key!r} has lone surrogate escapes; replaced with U+FFFD")
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return value
 
 
 def read_warc(path: Path, rel: str, source: str) -> Iterator[RawDocument]:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import json
 import logging
+import shutil
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
@@ -20,13 +22,14 @@ from pathlib import Path
 from typing import IO, Any, Protocol
 
 from pipeline import __version__
-from pipeline.clean import Cleaner, repeated_lines
 from pipeline.config import Config
 from pipeline.errors import ConfigError, PipelineError
+from pipeline.front import Block, Front, Prepared, prepared
 from pipeline.io import AtomicWriter, dumps, read_documents
+from pipeline.parts import PARTS_DIR, PartStore, document_key, part_line, run_key
 from pipeline.records import SCHEMA_VERSION, document_record, entity_record, triple_record
-from pipeline.segment import load_nlp, segment, sentence_spans
-from pipeline.types import CleanResult, Document, Entity, Mention, RawDocument, Status, Triple
+from pipeline.segment import sentence_spans
+from pipeline.types import Document, Entity, Mention, RawDocument, Status, Triple
 
 logger = logging.getLogger(__name__)
 
@@ -42,9 +45,14 @@ class Extractor(Protocol):
 
 
 def make_extractor(
-    name: str, config: Config, thresholds: bool | None = None, int8: bool | None = None
+    name: str,
+    config: Config,
+    thresholds: bool | None = None,
+    int8: bool | None = None,
+    device: str | None = None,
 ) -> Extractor:
-    """'baseline', or a trained model: a folder, or a name under `models/` next to the configuration folder."""
+    """'baseline', or a trained model: a folder, or a name under `models/` next to the configuration folder,
+    run on `device` (default: configs/pipeline.toml's `device`; see `pipeline.device`)."""
     if name == "baseline":
         from pipeline.baseline import BaselineExtractor
 
@@ -54,7 +62,19 @@ def make_extractor(
         thresholds = bool(config.pipeline.get("relation_thresholds", False))
     if int8 is None:
         int8 = bool(config.pipeline.get("int8", False))
-    return ModelExtractor(folder, thresholds, int8)
+    from pipeline.device import for_device, resolve_device
+
+    settings = config.pipeline
+    where = resolve_device(device or settings.get("device", "auto"))
+    return ModelExtractor(
+        folder,
+        thresholds,
+        int8,
+        device=where,
+        batch_docs=int(for_device(settings.get("model_batch_docs", 16), where)),
+        batch_tokens=for_device(settings.get("batch_tokens"), where),
+        threads=int(settings.get("threads", 0)),
+    )
 
 
 def resolve_model(name: str, config: Config) -> Path:
@@ -69,19 +89,36 @@ def resolve_model(name: str, config: Config) -> Path:
 
 class ModelExtractor:
     """The trained tagger and relation head (spaCy components `news_ner` and `news_rel`) over parsed docs.
-    spaCy's own NER is switched off while parsing: the model replaces it."""
+    spaCy's own NER is switched off while parsing (the model replaces it), and so are the tagger, attribute
+    ruler and lemmatizer, which nothing downstream reads: the parser alone gives the same sentences (checked on
+    the sample corpus) in about half the time."""
 
-    spacy_disable = ("ner",)
+    spacy_disable = ("ner", "tagger", "attribute_ruler", "lemmatizer")
 
-    def __init__(self, folder: Path, thresholds: bool, int8: bool = False) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        thresholds: bool,
+        int8: bool = False,
+        *,
+        device: str = "cpu",
+        batch_docs: int = 16,
+        batch_tokens: int | None = None,
+        threads: int = 0,
+    ) -> None:
         from pipeline.components import NewsNer, NewsRel, model_info
 
+        if threads > 0:
+            import torch
+
+            torch.set_num_threads(threads)
         info = model_info(folder)
         self.name, self.version = info["name"], info["version"]
-        self.folder = folder
-        self.ner = NewsNer(str(folder), int8=int8)
-        self.rel = NewsRel(str(folder), thresholds=thresholds, int8=int8)
+        self.folder, self.device = folder, device
+        self.ner = NewsNer(str(folder), batch_docs, int8, device, batch_tokens)
+        self.rel = NewsRel(str(folder), batch_docs, thresholds, int8, device, batch_tokens)
         digest = hashlib.sha256((folder / "model.safetensors").read_bytes()).hexdigest()
+        # the device is not part of the model's identity (bf16 on a GPU changes scores in the last digits)
         self.models = {"newsgraph": f"{self.name}-{self.version}{' int8' if int8 else ''} sha256:{digest}"}
 
     def pipe(self, docs: Iterable[Any]) -> Iterable[Any]:
@@ -97,6 +134,15 @@ class RunStats:
     by_relation: Counter[str] = field(default_factory=Counter)
     words: int = 0
     seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+
+    def add_record(self, line: dict[str, Any]) -> None:
+        """Count a document reused from an earlier run's part line."""
+        self.documents += 1
+        self.by_status[line["document"]["status"]] += 1
+        self.entities += len(line["entities"])
+        self.triples += len(line["triples"])
+        self.by_relation.update(t["relation"] for t in line["triples"])
+        self.words += len(line["document"]["text"].split())
 
     def add(self, doc: Document) -> None:
         self.documents += 1
@@ -127,102 +173,138 @@ class Pipeline:
         extractor: str | None = None,
         thresholds: bool | None = None,
         int8: bool | None = None,
+        workers: int = 1,
+        device: str | None = None,
     ) -> None:
         self.config = config
         settings = config.pipeline
         self.settings = settings
-        self.cleaner = Cleaner(config)
-        self.repeated_min_docs = int(self.cleaner.settings["repeated_min_docs"])
-        self.nlp = load_nlp(settings["spacy_model"])
-        self.extractor = make_extractor(extractor or settings["default_extractor"], config, thresholds, int8)
+        self.extractor = make_extractor(
+            extractor or settings["default_extractor"], config, thresholds, int8, device
+        )
+        self.front = Front(config, getattr(self.extractor, "spacy_disable", ()))
+        self.cleaner, self.nlp = self.front.cleaner, self.front.nlp
+        self.workers = max(1, int(workers))
+        self.int8, self.thresholds = int8, thresholds
 
-    def process(self, raws: Iterable[RawDocument], stats: RunStats) -> Iterator[Document]:
-        seen: Counter[str] = Counter()
-        for block in iter_blocks(raws, int(self.settings["clean_block_docs"])):
-            with Stopwatch(stats, "clean"):
-                docs = self.clean_block(block, seen)
-            yield from self.extract(docs, stats)
+    def close(self) -> None:
+        """Stop the worker processes, if any."""
+        self.front.close()
+
+    def run_key(self) -> str:
+        """What decides the output of a document besides its own content (see `pipeline.parts`)."""
+        models = getattr(self.extractor, "models", {})
+        return run_key(
+            [__version__, self.config.digest(), self.extractor.name, self.extractor.version]
+            + [f"device={getattr(self.extractor, 'device', 'cpu').split(':')[0]}"]
+            + [f"{k}={v}" for k, v in sorted(models.items())]
+        )
+
+    def blocks(
+        self,
+        raws: Iterable[RawDocument],
+        done: Container[str] = frozenset(),
+        seen: Counter[str] | None = None,
+    ) -> Iterator[Block]:
+        """Blocks with final document ids (a repeated id gets `#dupN`, counting from `seen`, the ids met
+        before, which is updated) and keys; `done` keys are marked skip."""
+        seen = Counter() if seen is None else seen
+        for raws_block in iter_blocks(raws, int(self.settings["clean_block_docs"])):
+            ids = final_ids(raws_block, seen)
+            repeated = self.front.repeated(raws_block)
+            # a page's key covers what its cleaning sees of the others: the repeated lines of its source
+            keys = [
+                document_key(raw, doc_id, repeated.get(raw.source, frozenset()) if raw.fmt == "text" else ())
+                for raw, doc_id in zip(raws_block, ids, strict=True)
+            ]
+            yield Block(raws_block, ids, keys, [k in done for k in keys], repeated)
+
+    def process_blocks(
+        self,
+        raws: Iterable[RawDocument],
+        stats: RunStats,
+        done: Container[str] = frozenset(),
+        seen: Counter[str] | None = None,
+    ) -> Iterator[list[tuple[str, Document | None]]]:
+        """Per block: (document key, finished document), the document None where its key is in `done`."""
+        for prep in prepared(self.front, self.blocks(raws, done, seen), self.workers):
+            self.extract_prepared(prep)
+            for stage, seconds in prep.seconds.items():
+                stats.seconds[stage] += seconds
+            out = []
+            for key, doc in zip(prep.keys, prep.docs, strict=True):
+                if doc is not None:
+                    stats.add(doc)
+                out.append((key, doc))
+            yield out
+
+    def process(
+        self, raws: Iterable[RawDocument], stats: RunStats, seen: Counter[str] | None = None
+    ) -> Iterator[Document]:
+        """Finished documents in input order; `seen` counts ids met before these (see `blocks`)."""
+        for block in self.process_blocks(raws, stats, seen=seen):
+            for _, doc in block:
+                assert doc is not None
+                yield doc
 
     def clean_block(self, block: list[RawDocument], seen: Counter[str]) -> list[Document]:
-        """Clean a block of documents, comparing the plain-text pages of each source with each other."""
-        by_source: dict[str, list[str]] = defaultdict(list)
-        for raw in block:
-            if raw.status == Status.OK and raw.fmt == "text":
-                by_source[raw.source].append(raw.content)
-        repeated = {
-            src: repeated_lines(texts, self.repeated_min_docs)
-            for src, texts in by_source.items()
-            if len(texts) >= self.repeated_min_docs
-        }
-        docs = []
-        for raw in block:
-            seen[raw.id] += 1
-            doc_id = raw.id if seen[raw.id] == 1 else f"{raw.id}#dup{seen[raw.id]}"
-            docs.append(self.clean_one(raw, doc_id, repeated.get(raw.source, frozenset())))
-        return docs
-
-    def clean_one(self, raw: RawDocument, doc_id: str, repeated: frozenset[str]) -> Document:
-        doc = Document(
-            id=doc_id,
-            source=raw.source,
-            text="",
-            url=raw.url,
-            title=raw.title,
-            date=raw.date,
-            origin=raw.origin,
-            status=raw.status,
-            reason=raw.reason,
-            warnings=list(raw.warnings),
+        """Clean one block in this process; `seen` counts ids met before, for `#dupN` names."""
+        ids = final_ids(block, seen)
+        empty = [""] * len(block)
+        docs = self.front.clean_block(
+            Block(block, ids, empty, [False] * len(block), self.front.repeated(block))
         )
-        if doc_id != raw.id:
-            doc.warnings.append(f"duplicate id {raw.id!r}; renamed")
-        if raw.status != Status.OK:
-            return doc
-        try:
-            result: CleanResult = (
-                self.cleaner.clean_html(raw.content, title=raw.title)
-                if raw.fmt == "html"
-                else self.cleaner.clean_text(raw.content, title=raw.title, repeated_lines=repeated)
-            )
-        except Exception as e:  # one bad page must not stop a corpus run; it is recorded instead
-            logger.exception("cleaning %s failed", doc_id)
-            doc.status, doc.reason = Status.ERROR, f"cleaning failed: {type(e).__name__}: {e}"
-            return doc
-        doc.text, doc.removed = result.text, result.removed
-        doc.title = raw.title or result.title
-        doc.date = raw.date or result.date
-        if not doc.text.strip():
-            doc.status, doc.reason = (
-                Status.EMPTY,
-                "no article body found" if raw.fmt == "html" else "nothing left after cleaning",
-            )
-        return doc
+        return [d for d in docs if d is not None]
 
     def extract(self, docs: list[Document], stats: RunStats) -> Iterator[Document]:
-        todo = [d for d in docs if d.status == Status.OK]
-        parsed = segment(
-            self.nlp,
-            (d.text for d in todo),
-            max_chars=int(self.settings["max_piece_chars"]),
-            batch_size=int(self.settings["batch_size"]),
-            disable=getattr(self.extractor, "spacy_disable", ()),
-        )
-        results: dict[int, Any] = {}
+        """Segment and extract cleaned documents in this process, in order."""
+        texts = [d.text for d in docs if d.status == Status.OK]
         t0 = time.perf_counter()
-        for n, spacy_doc in enumerate(self.extractor.pipe(parsed)):
-            results[n] = spacy_doc
-        stats.seconds["segment+extract"] += time.perf_counter() - t0
-        k = 0
+        parsed = list(self.front.parse(texts))
+        stats.seconds["segment"] += time.perf_counter() - t0
+        prep = Prepared([""] * len(docs), list(docs), parsed)
+        self.extract_prepared(prep)
+        stats.seconds["extract"] += prep.seconds["extract"]
         for doc in docs:
-            if doc.status == Status.OK:
+            stats.add(doc)
+            yield doc
+
+    def extract_prepared(self, prep: Prepared) -> None:
+        """Run the extractor over the parsed docs of a block and fill in its documents."""
+        t0 = time.perf_counter()
+        todo = [d for d in prep.docs if d is not None and d.status == Status.OK]
+        try:
+            results: list[Any] = list(self.extractor.pipe(prep.parsed))
+        except Exception:  # find the document that breaks the batch; the others go on
+            logger.exception("extraction failed on a batch; retrying its documents one at a time")
+            results = []
+            for doc, spacy_doc in zip(todo, prep.parsed, strict=True):
                 try:
-                    fill_document(doc, results[k], self.extractor)
+                    results.extend(self.extractor.pipe([spacy_doc]))
                 except Exception as e:
                     logger.exception("extraction from %s failed", doc.id)
                     doc.status, doc.reason = Status.ERROR, f"extraction failed: {type(e).__name__}: {e}"
-                k += 1
-            stats.add(doc)
-            yield doc
+                    results.append(None)
+        prep.seconds["extract"] = time.perf_counter() - t0
+        for doc, spacy_doc in zip(todo, results, strict=True):
+            if spacy_doc is None:
+                continue
+            try:
+                fill_document(doc, spacy_doc, self.extractor)
+            except Exception as e:
+                logger.exception("extraction from %s failed", doc.id)
+                doc.status, doc.reason = Status.ERROR, f"extraction failed: {type(e).__name__}: {e}"
+                doc.entities.clear()
+                doc.triples.clear()
+
+
+def final_ids(raws: list[RawDocument], seen: Counter[str]) -> list[str]:
+    """Document ids as written: the second and later documents with one id get `#dup2`, `#dup3`, ..."""
+    ids = []
+    for raw in raws:
+        seen[raw.id] += 1
+        ids.append(raw.id if seen[raw.id] == 1 else f"{raw.id}#dup{seen[raw.id]}")
+    return ids
 
 
 def iter_blocks(raws: Iterable[RawDocument], size: int) -> Iterator[list[RawDocument]]:
@@ -315,13 +397,18 @@ def manifest(pipeline: Pipeline, inputs: list[str], stats: RunStats) -> dict[str
     }
 
 
-def prepare_output(out_dir: Path, force: bool) -> None:
-    """Refuse to mix runs: an output folder holding earlier results needs `force`."""
+def prepare_output(out_dir: Path, force: bool, resume: bool = False) -> None:
+    """Refuse to mix runs: an output folder holding earlier results needs `force` (start again) or `resume`."""
     if out_dir.exists() and not out_dir.is_dir():
         raise PipelineError(f"{out_dir}: exists and is not a folder")
-    existing = [name for name in OUTPUT_FILES if (out_dir / name).exists()]
-    if existing and not force:
-        raise PipelineError(f"{out_dir}: already holds {', '.join(existing)}; use --force to overwrite")
+    existing = [name for name in (*OUTPUT_FILES, PARTS_DIR) if (out_dir / name).exists()]
+    if existing and not (force or resume):
+        raise PipelineError(
+            f"{out_dir}: already holds {', '.join(existing)}; use --resume to continue or update that run, "
+            "or --force to start again"
+        )
+    if force and not resume:
+        shutil.rmtree(out_dir / PARTS_DIR, ignore_errors=True)
     out_dir.mkdir(parents=True, exist_ok=True)
 
 
@@ -334,42 +421,103 @@ def run_extract(
     thresholds: bool | None = None,
     int8: bool | None = None,
     force: bool = False,
+    resume: bool = False,
+    workers: int = 1,
+    device: str | None = None,
     stdout: IO[str] | None = None,
     stdin: IO[str] | None = None,
     on_document: Callable[[Document], None] | None = None,
 ) -> dict[str, Any]:
-    """Run the pipeline over `inputs`. With `out_dir` None, triples go to `stdout` as JSONL and nothing else is written."""
+    """Run the pipeline over `inputs` into `out_dir` (see `pipeline.parts` for crash safety and `resume`).
+    With `out_dir` None, triples go to `stdout` as JSONL and nothing else is written."""
     config = config or Config()
     stats = RunStats()
     t0 = time.perf_counter()
+    if out_dir is None and resume:
+        raise PipelineError("--resume needs an output folder (not '-')")
     if out_dir is not None:
-        prepare_output(out_dir, force)
-    pipeline = Pipeline(config, extractor, thresholds, int8)
+        prepare_output(out_dir, force, resume)
+    pipeline = Pipeline(config, extractor, thresholds, int8, workers=workers, device=device)
     stats.seconds["load"] += time.perf_counter() - t0
-    docs = pipeline.process(read_documents(inputs, stdin=stdin), stats)
-    with ExitStack() as stack:
+    try:
+        raws = read_documents(inputs, stdin=stdin)
         if out_dir is None:
             assert stdout is not None, "stdout is required without an output folder"
-            files = {"triples": stdout}
-        else:
-            files = {
-                kind: stack.enter_context(AtomicWriter(out_dir / f"{kind}.jsonl"))
-                for kind in ("documents", "entities", "triples")
+            for doc in pipeline.process(raws, stats):
+                stdout.writelines(dumps(triple_record(t)) for t in doc.triples)
+                if on_document is not None:
+                    on_document(doc)
+            stats.seconds["total"] = time.perf_counter() - t0
+            where = getattr(pipeline.extractor, "device", "cpu")
+            return {
+                **manifest(pipeline, inputs, stats),
+                "run": {"workers": pipeline.workers, "device": where},
             }
-        for doc in docs:
-            t1 = time.perf_counter()
-            if "documents" in files:
-                files["documents"].write(dumps(document_record(doc)))
-                files["entities"].writelines(dumps(entity_record(e)) for e in doc.entities)
-            files["triples"].writelines(dumps(triple_record(t)) for t in doc.triples)
-            stats.seconds["write"] += time.perf_counter() - t1
-            if on_document is not None:
-                on_document(doc)
-    stats.seconds["total"] = time.perf_counter() - t0
-    result = manifest(pipeline, inputs, stats)
-    if out_dir is not None:
-        import json
 
+        store = PartStore(out_dir, pipeline.run_key())
+        index = store.index() if resume else {}
+        reused = 0
+        try:
+            for block in pipeline.process_blocks(raws, stats, done=index):
+                t1 = time.perf_counter()
+                lines = []
+                for key, doc in block:
+                    if doc is None:
+                        line = store.load(index[key])
+                        stats.add_record(line)
+                        reused += 1
+                        if on_document is not None:
+                            on_document(_summary(line["document"]))
+                    else:
+                        line = part_line(
+                            key,
+                            store.run,
+                            document_record(doc),
+                            [entity_record(e) for e in doc.entities],
+                            [triple_record(t) for t in doc.triples],
+                        )
+                        if on_document is not None:
+                            on_document(doc)
+                    lines.append(line)
+                store.write(lines)
+                stats.seconds["write"] += time.perf_counter() - t1
+            t1 = time.perf_counter()
+            with ExitStack() as stack:
+                files = {
+                    kind: stack.enter_context(AtomicWriter(out_dir / f"{kind}.jsonl"))
+                    for kind in ("documents", "entities", "triples")
+                }
+                for line in store.lines():
+                    files["documents"].write(dumps(line["document"]))
+                    files["entities"].writelines(dumps(e) for e in line["entities"])
+                    files["triples"].writelines(dumps(t) for t in line["triples"])
+            stats.seconds["write"] += time.perf_counter() - t1
+            dropped = store.drop_others()
+        finally:
+            store.close()
+        stats.seconds["total"] = time.perf_counter() - t0
+        result = manifest(pipeline, inputs, stats)
+        result["run"] = {
+            "workers": pipeline.workers,
+            "device": getattr(pipeline.extractor, "device", "cpu"),
+            "reused": reused,
+            "parts": len(store.written),
+            "parts_dropped": dropped,
+        }
         with AtomicWriter(out_dir / "manifest.json") as f:
             f.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
-    return result
+        return result
+
+    finally:
+        pipeline.close()
+
+
+def _summary(record: dict[str, Any]) -> Document:
+    """A stand-in `Document` for a reused record (id, status, reason), for progress callbacks."""
+    return Document(
+        id=record["id"],
+        source=record["source"],
+        text="",
+        status=Status(record["status"]),
+        reason=record["reason"],
+    )

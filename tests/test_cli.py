@@ -38,6 +38,7 @@ def test_extract_to_folder_then_force(tmp_path: Path) -> None:
         "entities.jsonl",
         "triples.jsonl",
         "manifest.json",
+        "parts",
     }
     again = runner.invoke(app, args)
     assert again.exit_code == 2 and "--force" in again.output

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.config import Config
 from pipeline.records import document_record, entity_record, triple_record, validate
 from pipeline.types import Document, Entity, Mention, Triple
 
@@ -180,3 +181,20 @@ def test_synthetic_outputs_follow_the_schemas(tmp_path: Path) -> None:
     for doc in (DOC_A, DOC_B, DOC_HOSTILE):
         for m in mentions_in(doc.text, doc.mentions):
             assert doc.text[m.start : m.end] == m.text
+
+
+def test_sharded_output_of_a_ray_run_reads_like_one_folder(sample_run: Path, tmp_path: Path) -> None:
+    from pipeline.kg.inputs import read_output
+
+    for kind in ("documents", "entities", "triples"):
+        lines = (sample_run / f"{kind}.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+        (tmp_path / kind).mkdir()
+        half = len(lines) // 2
+        (tmp_path / kind / "part-000000.jsonl").write_text("".join(lines[:half]), encoding="utf-8")
+        (tmp_path / kind / "part-000001.jsonl").write_text("".join(lines[half:]), encoding="utf-8")
+    schema = Config().schema
+    whole, sharded = read_output(sample_run, schema), read_output(tmp_path, schema)
+    assert sharded.problems == whole.problems == []
+    assert [(d.document, d.entities, d.triples) for d in sharded.documents] == [
+        (d.document, d.entities, d.triples) for d in whole.documents
+    ]

@@ -261,3 +261,59 @@ def test_int8_relation_pass_keeps_the_answers(tiny_model: Path) -> None:
     )
     bare = [GoldDocument(d.id, "", "", d.text, sentences=d.sentences) for d in DOCS]
     assert [_triples(d) for d in int8.predict_docs(bare)] == [_triples(d) for d in fp32.predict_docs(bare)]
+
+
+def test_token_budget_batches_give_the_same_answers(tiny_model: Path) -> None:
+    from pipeline.train.joint import NewsPredictor
+
+    bare = [GoldDocument(d.id, "", "", d.text, sentences=d.sentences) for d in DOCS]
+    roomy = NewsPredictor.load(tiny_model, batch_tokens=1 << 20).predict_docs(bare)
+    tight = NewsPredictor.load(tiny_model, batch_tokens=8)  # every window and context alone
+    assert tight.ner.settings["batch_tokens"] == tight.rel.settings["batch_tokens"] == 8
+    assert [_triples(d) for d in tight.predict_docs(bare)] == [_triples(d) for d in roomy]
+
+
+def test_device_choice_for_the_model(tiny_model: Path, tmp_path: Path, config: Config, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+    from pipeline.errors import ConfigError
+    from pipeline.train.joint import NewsPredictor
+
+    with pytest.raises(ConfigError, match="CPU only"):
+        NewsPredictor.load(tiny_model, int8=True, device="cuda")
+    predictor = NewsPredictor.load(tiny_model, device="cpu")
+    assert predictor.ner.device == predictor.rel.device == "cpu"
+    assert next(predictor.model.parameters()).device.type == "cpu"
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "d0", "text": TEXTS[0][0]}) + "\n", encoding="utf-8")
+    args = ["extract", str(src), "-m", str(tiny_model), "-q"]
+    refused = CliRunner().invoke(app, [*args, "-o", str(tmp_path / "gpu"), "--device", "cuda"])
+    assert refused.exit_code == 2 and "no CUDA GPU" in refused.output
+    ran = CliRunner().invoke(app, [*args, "-o", str(tmp_path / "auto"), "--device", "auto"])
+    assert ran.exit_code == 0, ran.output
+    manifest = json.loads((tmp_path / "auto" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["run"]["device"] == "cpu"
+
+
+def test_bfloat16_autocast_path_runs(tiny_model: Path, monkeypatch) -> None:
+    """The GPU path's mixed precision, exercised on the CPU (the tests never need a GPU): the encoder under
+    bfloat16 autocast, scores taken in float32, the same answers from the overfit tiny model."""
+    from pipeline.train import ner, rel
+    from pipeline.train.joint import NewsPredictor
+
+    bare = [GoldDocument(d.id, "", "", d.text, sentences=d.sentences) for d in DOCS]
+    expected = [_triples(d) for d in NewsPredictor.load(tiny_model).predict_docs(bare)]
+    used = []
+
+    def bf16(device: str):
+        used.append(device)
+        return torch.autocast("cpu", dtype=torch.bfloat16)
+
+    monkeypatch.setattr(ner, "autocast", bf16)
+    monkeypatch.setattr(rel, "autocast", bf16)
+    docs = NewsPredictor.load(tiny_model).predict_docs(bare)
+    assert used and [_triples(d) for d in docs] == expected
+    assert all(isinstance(s, float) for d in docs for s in d.meta["relation_scores"])

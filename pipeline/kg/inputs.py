@@ -1,4 +1,5 @@
-"""Reading an extraction output folder (`documents.jsonl`, `entities.jsonl`, `triples.jsonl`) for the graph.
+"""Reading an extraction output folder (`documents.jsonl`, `entities.jsonl`, `triples.jsonl`, or the shard
+folders `documents/`, `entities/`, `triples/` of a Ray run) for the graph.
 
 Records follow the JSON Schemas in `pipeline/schemas/`; only the fields the graph uses are checked, so a record
 with extra fields still loads. A malformed line (bad JSON, a missing or mistyped field, an unknown label or
@@ -139,12 +140,20 @@ def _problem(problems: list[str], message: str) -> None:
     problems.append(message)
 
 
+def output_files(out_dir: Path, kind: str) -> list[Path]:
+    """`KIND.jsonl` of a single-process run, else the shards `KIND/part-*.jsonl` of a Ray run, in order."""
+    single = out_dir / f"{kind}.jsonl"
+    if single.is_file():
+        return [single]
+    return sorted((out_dir / kind).glob("part-*.jsonl")) if (out_dir / kind).is_dir() else []
+
+
 def read_output(out_dir: Path, schema: Schema) -> ReadReport:
     """The documents of an extraction output folder with their entities and triples, in file order."""
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
         raise DataError(f"{out_dir}: extraction output folder not found")
-    missing = [name for name in FILES if not (out_dir / name).is_file()]
+    missing = [name for name in FILES if not output_files(out_dir, name.removesuffix(".jsonl"))]
     if missing:
         raise DataError(
             f"{out_dir}: not an extraction output folder: missing {', '.join(missing)} "
@@ -152,22 +161,22 @@ def read_output(out_dir: Path, schema: Schema) -> ReadReport:
         )
     problems: list[str] = []
     documents: dict[str, DocumentRecords] = {}
-    path = out_dir / "documents.jsonl"
-    for lineno, record in iter_jsonl(path, problems):
-        if problem := check_document(record):
-            _problem(problems, f"{path}:{lineno}: {problem}")
-        elif record["id"] in documents:
-            _problem(problems, f"{path}:{lineno}: duplicate document id {record['id']!r}; first one kept")
-        else:
-            documents[record["id"]] = DocumentRecords(record)
+    for path in output_files(out_dir, "documents"):
+        for lineno, record in iter_jsonl(path, problems):
+            if problem := check_document(record):
+                _problem(problems, f"{path}:{lineno}: {problem}")
+            elif record["id"] in documents:
+                _problem(problems, f"{path}:{lineno}: duplicate document id {record['id']!r}; first one kept")
+            else:
+                documents[record["id"]] = DocumentRecords(record)
     by_doc: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: {"entities": [], "triples": []})
     for kind, check in (("entities", check_entity), ("triples", check_triple)):
-        path = out_dir / f"{kind}.jsonl"
-        for lineno, record in iter_jsonl(path, problems):
-            if problem := check(record, schema):
-                _problem(problems, f"{path}:{lineno}: {problem}")
-            else:
-                by_doc[record["doc_id"]][kind].append(record)
+        for path in output_files(out_dir, kind):
+            for lineno, record in iter_jsonl(path, problems):
+                if problem := check(record, schema):
+                    _problem(problems, f"{path}:{lineno}: {problem}")
+                else:
+                    by_doc[record["doc_id"]][kind].append(record)
     for doc_id in sorted(set(by_doc) - set(documents)):
         _problem(problems, f"{out_dir}: records for document {doc_id!r}, which documents.jsonl lacks; kept")
         documents[doc_id] = DocumentRecords({"id": doc_id, "status": "ok", "text": ""})

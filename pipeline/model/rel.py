@@ -12,7 +12,7 @@ gold stores them and scored in either order by the metrics.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import torch
 from torch import nn
@@ -229,6 +229,15 @@ class PairBatch:
     order: torch.Tensor
     labels: torch.Tensor
     refs: list[tuple[int, int]]  # (example index within the batch, pair index)
+
+    def to(self, device: str) -> PairBatch:
+        """The batch with its tensors on `device` (pinned copies on a GPU)."""
+        if device == "cpu":
+            return self
+        from pipeline.device import to_device
+
+        moved = {f.name: to_device(getattr(self, f.name), device) for f in fields(self) if f.name != "refs"}
+        return PairBatch(**moved, refs=self.refs)
 
 
 def encode_pairs(

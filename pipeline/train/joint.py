@@ -31,6 +31,7 @@ import torch
 
 from pipeline import metrics
 from pipeline.config import Config
+from pipeline.errors import ConfigError
 from pipeline.gold.format import GoldDocument
 from pipeline.model.encoder import load_encoder, load_tokenizer
 from pipeline.model.joint import NewsModel, build_encoder, encoder_config
@@ -79,8 +80,19 @@ class NewsPredictor:
         self.rel = RelPredictor(model.rel, tokenizer, settings, config)
 
     @classmethod
-    def load(cls, folder: Path, config: Config | None = None, int8: bool = False) -> NewsPredictor:
-        """A saved model; with `int8`, the relation pass runs with int8 linear layers (see `_quantise`)."""
+    def load(
+        cls,
+        folder: Path,
+        config: Config | None = None,
+        int8: bool = False,
+        device: str = "cpu",
+        batch_tokens: int | None = None,
+    ) -> NewsPredictor:
+        """A saved model on `device` ('cpu' or 'cuda[:N]', see `pipeline.device`); with `int8` (CPU only), the
+        relation pass runs with int8 linear layers (see `_quantise`). `batch_tokens` caps the padded sub-words
+        of one encoder batch."""
+        if int8 and device != "cpu":
+            raise ConfigError("int8 quantisation runs on the CPU only; use --fp32 with a GPU")
         from safetensors.torch import load_file
 
         cfg = json.loads((folder / "config.json").read_text(encoding="utf-8"))
@@ -98,7 +110,12 @@ class NewsPredictor:
             {k: v.float() for k, v in load_file(str(folder / "model.safetensors")).items()}
         )
         settings = {**cfg["settings"], **cfg.get("calibration", {}).get("settings", {})}
-        predictor = cls(model, load_tokenizer(), settings, config or Config())
+        predictor = cls(model.to(device), load_tokenizer(), settings, config or Config())
+        predictor.ner.device = predictor.rel.device = device
+        if batch_tokens:
+            predictor.ner.settings["batch_tokens"] = predictor.rel.settings["batch_tokens"] = int(
+                batch_tokens
+            )
         if int8:
             predictor.rel.model = _quantise(copy.deepcopy(model.rel))
         return predictor

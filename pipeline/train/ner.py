@@ -20,6 +20,7 @@ import torch
 
 from pipeline import metrics
 from pipeline.config import Config
+from pipeline.device import autocast, to_device, token_batches
 from pipeline.gold.format import GoldDocument, GoldMention
 from pipeline.model.encoder import encoder_path, load_encoder, load_tokenizer
 from pipeline.model.ner import Encoded, Example, NerTagger, decode, examples_from_doc, windows
@@ -82,6 +83,7 @@ class NerPredictor:
         self.tokenizer = tokenizer
         self.settings = settings
         self.tags = model.tags
+        self.device = "cpu"  # where `model` lives (`NewsPredictor.load` moves it)
 
     @classmethod
     def load(cls, folder: Path) -> NerPredictor:
@@ -103,9 +105,18 @@ class NerPredictor:
         max_pieces, stride = int(self.settings["max_pieces"]), int(self.settings["stride"])
         temperature = float(self.settings.get("ner_temperature", 1.0))
         parts: list[tuple[int, int, int, Example]] = []  # example index, word offset, window end, window
+        lengths: list[int] = []  # sub-words of each window, with [CLS] and [SEP]
         n_windows = [0] * len(examples)
+        # sub-words per word, for all examples in one call of the (Rust) tokenizer
+        flat = [w for ex in examples for w in ex.words]
+        counts = (
+            [max(1, len(ids)) for ids in self.tokenizer(flat, add_special_tokens=False)["input_ids"]]
+            if flat
+            else []
+        )
+        at = 0
         for i, ex in enumerate(examples):
-            pieces = [max(1, len(self.tokenizer.tokenize(w))) for w in ex.words]
+            pieces, at = counts[at : at + len(ex.words)], at + len(ex.words)
             spans = (
                 [(0, len(ex.words))]
                 if sum(pieces) + 2 <= max_pieces
@@ -114,13 +125,20 @@ class NerPredictor:
             n_windows[i] = len(spans)
             for a, b in spans:
                 parts.append((i, a, b, replace(ex, words=ex.words[a:b], spans=ex.spans[a:b], tags=())))
+                lengths.append(min(max_pieces, sum(pieces[a:b]) + 2))
         best: list[list[tuple[int, str, float]]] = [[(-1, "O", 1.0)] * len(ex.words) for ex in examples]
-        order = sorted(range(len(parts)), key=lambda k: len(parts[k][3].words))
-        for k0 in range(0, len(order), batch_size):
-            chunk = [parts[k] for k in order[k0 : k0 + batch_size]]
+        dev, budget = self.device, int(self.settings.get("batch_tokens") or 1 << 30)
+        for batch in token_batches(lengths, budget, batch_size):
+            chunk = [parts[k] for k in batch]
             enc = Encoded(self.tokenizer, [c[3] for c in chunk], None, max_pieces)
-            logits = self.model(enc.input_ids, enc.attention_mask, enc.shapes)
-            probs, ids = (logits / temperature).softmax(-1).max(-1)
+            with autocast(dev):
+                logits = self.model(
+                    to_device(enc.input_ids, dev),
+                    to_device(enc.attention_mask, dev),
+                    to_device(enc.shapes, dev),
+                )
+            probs, ids = (logits.float() / temperature).softmax(-1).max(-1)
+            probs, ids = probs.cpu(), ids.cpu()
             for b, (i, a, _end, win) in enumerate(chunk):
                 for w, pos in enumerate(enc.first[b]):
                     if pos < 0:

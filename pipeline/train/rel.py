@@ -20,6 +20,7 @@ import torch
 
 from pipeline import metrics
 from pipeline.config import Config
+from pipeline.device import autocast, token_batches
 from pipeline.gold.format import GoldDocument, GoldRelation
 from pipeline.model.encoder import encoder_path, load_encoder, load_tokenizer
 from pipeline.model.rel import NONE, PairExample, RelationHead, encode_pairs, pair_examples
@@ -52,6 +53,7 @@ class RelPredictor:
         self.config = config
         self.rel_index = {r: i for i, r in enumerate(model.relations)}
         self.type_index = {t: i for i, t in enumerate(model.entity_types)}
+        self.device = "cpu"  # where `model` lives (`NewsPredictor.load` moves it)
 
     @classmethod
     def load(cls, folder: Path, config: Config | None = None) -> RelPredictor:
@@ -75,10 +77,13 @@ class RelPredictor:
             for n, doc in enumerate(docs)
             for ex in pair_examples(doc, schema, size, labels, with_gold=False)
         ]
-        contexts.sort(key=lambda c: len(c[1].words))
         best: list[dict[tuple[int, int], tuple[str, float]]] = [{} for _ in docs]
-        for k in range(0, len(contexts), batch_size):
-            chunk = contexts[k : k + batch_size]
+        dev, budget = self.device, int(self.settings.get("batch_tokens") or 1 << 30)
+        max_pieces = int(self.settings["max_pieces"])
+        # padded size estimated from words (a word is about 1.3 sub-words; the budget leaves room for that)
+        lengths = [min(max_pieces, len(ex.words) + 2) for _, ex in contexts]
+        for order in token_batches(lengths, budget, batch_size):
+            chunk = [contexts[k] for k in order]
             batch = encode_pairs(
                 self.tokenizer,
                 [ex for _, ex in chunk],
@@ -88,8 +93,11 @@ class RelPredictor:
             )
             if not batch.refs:
                 continue
-            probs = (self.model.logits(batch) / temperature).softmax(-1)
+            with autocast(dev):
+                logits = self.model.logits(batch.to(dev))
+            probs = (logits.float() / temperature).softmax(-1)
             scores, ids = probs.max(dim=-1)
+            scores, ids = scores.cpu(), ids.cpu()
             for (b, p), score, idx in zip(batch.refs, scores.tolist(), ids.tolist(), strict=True):
                 n, ex = chunk[b]
                 rel = self.model.relations[idx]
