@@ -43,6 +43,24 @@ def sample_run(tmp_path_factory: pytest.TempPathFactory, config: Config) -> Path
     return out
 
 
+def config_with_blocks(folder: Path, block_docs: int) -> Config:
+    """A copy of the repository's configuration in `folder`, with cleaning blocks of `block_docs` documents (a
+    small corpus then makes many blocks, parts and work units)."""
+    import shutil
+
+    root = folder / "configs"
+    shutil.copytree(ROOT / "configs", root)
+    toml = root / "pipeline.toml"
+    lines = toml.read_text(encoding="utf-8").splitlines()
+    assert any(line.startswith("clean_block_docs =") for line in lines)
+    lines = [
+        f"clean_block_docs = {block_docs}" if line.startswith("clean_block_docs =") else line
+        for line in lines
+    ]
+    toml.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return Config(root)
+
+
 def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 

@@ -19,25 +19,14 @@ from pipeline.io import read_documents
 from pipeline.records import validate
 from pipeline.run import iter_blocks, run_extract
 
-from .conftest import ROOT, SAMPLE
+from .conftest import SAMPLE, config_with_blocks
 
 BLOCK_DOCS = 4  # small, so the sample's one-document files fill several units
 
 
 @pytest.fixture(scope="module")
 def small_blocks(tmp_path_factory: pytest.TempPathFactory) -> Config:
-    """The repository's configuration with cleaning blocks of BLOCK_DOCS documents."""
-    root = tmp_path_factory.mktemp("config") / "configs"
-    shutil.copytree(ROOT / "configs", root)
-    toml = root / "pipeline.toml"
-    text = toml.read_text(encoding="utf-8")
-    assert "clean_block_docs = " in text
-    lines = [
-        f"clean_block_docs = {BLOCK_DOCS}" if line.startswith("clean_block_docs =") else line
-        for line in text.splitlines()
-    ]
-    toml.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return Config(root)
+    return config_with_blocks(tmp_path_factory.mktemp("config"), BLOCK_DOCS)
 
 
 @pytest.fixture(scope="module")

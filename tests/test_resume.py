@@ -20,21 +20,15 @@ from pipeline.errors import PipelineError
 from pipeline.parts import PartStore
 from pipeline.run import run_extract
 
-from .conftest import ROOT, SAMPLE, read_jsonl
+from .conftest import SAMPLE, config_with_blocks, read_jsonl
 
 OUTPUTS = ("documents.jsonl", "entities.jsonl", "triples.jsonl")
 
 
 @pytest.fixture(scope="module")
 def small_blocks(tmp_path_factory: pytest.TempPathFactory) -> Config:
-    """The repository's configuration with blocks of 2 documents, so a small corpus makes many parts."""
-    root = tmp_path_factory.mktemp("config") / "configs"
-    shutil.copytree(ROOT / "configs", root)
-    toml = root / "pipeline.toml"
-    text = toml.read_text(encoding="utf-8")
-    assert "clean_block_docs = 256" in text
-    toml.write_text(text.replace("clean_block_docs = 256", "clean_block_docs = 2"), encoding="utf-8")
-    return Config(root)
+    """Blocks of 2 documents, so a small corpus makes many parts."""
+    return config_with_blocks(tmp_path_factory.mktemp("config"), 2)
 
 
 @pytest.fixture(scope="module")
