@@ -31,6 +31,7 @@ _SUBHEADING_REASONS = ("headline or link", "menu or label", "short line")
 # trafilatura's fallback extractors (justext) take time quadratic in the number of list items and other blocks:
 # 30,000 <li> took minutes. Pages with more block tags than this skip the fallback (a bound, not a tuned setting).
 MAX_FALLBACK_BLOCKS = 3000
+_XML_INCOMPATIBLE_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 MAX_CUE_CHARS = 1000  # longer lines are matched against the any-length cues only
 _BLOCK_TAG_RE = re.compile(r"<(?:li|p|div|br|td|th|tr|dd|dt|h[1-6]|blockquote|pre)\b", re.IGNORECASE)
 
@@ -498,7 +499,8 @@ class Cleaner:
         from lxml import etree
 
         try:
-            root = lxml.html.document_fromstring(html)
+            # control characters survive parsing but make lxml refuse the text when drop_tree moves it
+            root = lxml.html.document_fromstring(_XML_INCOMPATIBLE_RE.sub("", html))
         except (etree.ParserError, ValueError):
             return []
         for bad in root.xpath("//script|//style|//noscript|//template"):

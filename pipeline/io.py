@@ -105,11 +105,17 @@ def decode_bytes(data: bytes, *, fmt: str = "text", declared: str | None = None)
     encoding = encoding or "utf-8"
     try:
         text = data.decode(encoding)
-    except UnicodeDecodeError:
-        text = data.decode(encoding, errors="replace")
-        bad = text.count("\ufffd")
-        warnings.append(f"invalid {encoding} bytes: {bad} character(s) replaced with U+FFFD")
-    return _newlines(text), warnings
+    except (UnicodeError, LookupError):  # LookupError: a codec that is not a text encoding ('uu', 'hex')
+        try:
+            text = data.decode(encoding, errors="replace")
+        except (UnicodeError, LookupError):  # no text encoding, or one without error handlers ('idna')
+            warnings.append(f"declared charset {encoding!r} cannot decode text; read as UTF-8")
+            encoding = "utf-8"
+            text = data.decode(encoding, errors="replace")
+        if bad := text.count("\ufffd"):
+            warnings.append(f"invalid {encoding} bytes: {bad} character(s) replaced with U+FFFD")
+    # codecs such as utf-7 and unicode_escape can decode to lone surrogates, which cannot be written as UTF-8
+    return _newlines(_without_surrogates(text, f"text decoded as {encoding}", warnings)), warnings
 
 
 def _newlines(text: str) -> str:
@@ -247,6 +253,9 @@ def read_jsonl_lines(stream: IO[str], origin: str, source: str) -> Iterator[RawD
         except RecursionError:  # the json parser recurses once per nested array or object
             yield _error(where, where, source, Status.ERROR, "malformed JSON: nested too deeply to parse")
             continue
+        except ValueError as e:  # valid JSON that Python refuses, such as an integer of over 4300 digits
+            yield _error(where, where, source, Status.ERROR, f"unreadable JSON: {e}")
+            continue
         yield document_from_record(record, where, source)
 
 
@@ -261,7 +270,7 @@ def document_from_record(record: Any, where: str, default_source: str) -> RawDoc
             f"expected a JSON object, found {type(record).__name__}",
         )
     warnings: list[str] = []
-    record = {key: _without_surrogates(value, key, warnings) for key, value in record.items()}
+    record = {key: _without_surrogates(value, f"field {key!r}", warnings) for key, value in record.items()}
     meta: dict[str, str | None] = {}
     for key in ("url", "title", "date", "source"):
         value = record.get(key)
@@ -308,15 +317,15 @@ def document_from_record(record: Any, where: str, default_source: str) -> RawDoc
     )
 
 
-def _without_surrogates(value: Any, key: str, warnings: list[str]) -> Any:
-    """A string with its lone surrogates (from JSON escapes such as `\\ud800`) replaced by U+FFFD, since they
-    cannot be written as UTF-8; other values unchanged."""
+def _without_surrogates(value: Any, what: str, warnings: list[str]) -> Any:
+    """A string with its lone surrogates (from JSON escapes such as `\\ud800`, or codecs such as utf-7) replaced
+    by U+FFFD, since they cannot be written as UTF-8; other values unchanged."""
     if not isinstance(value, str):
         return value
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        warnings.append(f"field {key!r} has lone surrogate escapes; replaced with U+FFFD")
+        warnings.append(f"lone surrogates in {what} replaced with U+FFFD")
         return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     return value
 
