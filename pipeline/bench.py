@@ -69,8 +69,24 @@ def time_pipeline(
     best["name"] = pipeline.extractor.name
     best["workers"] = workers
     best["texts"] = [d.text for d in docs if d.status == Status.OK]
+    if workers > 1:
+        best["worker_peak_rss_mib"] = worker_peak_rss(pipeline)
     pipeline.close()
     return best
+
+
+def worker_peak_rss(pipeline: Pipeline) -> float | None:
+    """The largest peak resident memory of the worker processes, from /proc (VmHWM). `getrusage` cannot
+    tell: a spawned child's maxrss includes its parent's memory at the moment of the fork."""
+    pool = pipeline.front._pool
+    peaks = []
+    for pid in getattr(pool, "_processes", {}) or {}:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
+        except OSError:
+            continue
+        peaks += [int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmHWM:")]
+    return round(max(peaks), 1) if peaks else None
 
 
 def time_spacy(config: Config, texts: list[str], rounds: int) -> dict[str, Any]:
@@ -149,10 +165,13 @@ def run_bench(
             for key, row in systems.items()
             if key != "spacy"
         },
-        # Linux reports KiB: the benchmark process (every system ran in it) and its largest worker process
+        # Linux reports KiB: the benchmark process (every system ran in it) and the largest worker process
         "peak_rss_mib": {
             "main": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-            "largest_worker": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
+            "largest_worker": max(
+                (row.get("worker_peak_rss_mib") or 0 for row in systems.values()), default=0
+            )
+            or None,
         },
     }
 
@@ -194,7 +213,9 @@ def markdown(result: dict[str, Any], command: str) -> str:
     lines += [
         "",
         f"Peak resident memory: benchmark process {rss['main']:,} MiB (every system ran in it), largest worker "
-        f"process {rss['largest_worker']:,} MiB."
+        "process "
+        + (f"{rss['largest_worker']:,} MiB" if rss.get("largest_worker") else "not measured in this run")
+        + "."
         if rss
         else "",
         "",

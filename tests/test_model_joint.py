@@ -203,8 +203,12 @@ def test_bench_times_the_model_beside_spacy(tiny_model: Path, config: Config) ->
     systems = result["systems"]
     assert systems["model"]["name"] == "tiny" and systems["model"]["words"] == systems["spacy"]["words"] > 0
     assert systems["model"]["documents"] == systems["baseline"]["documents"] == result["corpus"]["documents"]
+    assert systems["model_w2"]["words"] == systems["model"]["words"]  # workers change no output
+    assert 50 < systems["baseline_w2"]["worker_peak_rss_mib"] < 4096  # a worker's own peak, from /proc
+    assert result["peak_rss_mib"]["largest_worker"] >= systems["baseline_w2"]["worker_peak_rss_mib"]
     section = markdown(result, "make bench")
     assert section.startswith("<!-- make bench: begin -->") and "ratio to spaCy sm" in section
+    assert "`--workers 2`" in section and "largest worker process" in section
 
 
 def test_evaluate_runs_a_joint_model_on_gold(tiny_model: Path, tmp_path: Path) -> None:
