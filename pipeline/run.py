@@ -183,7 +183,7 @@ class Pipeline:
             extractor or settings["default_extractor"], config, thresholds, int8, device
         )
         self.front = Front(config, getattr(self.extractor, "spacy_disable", ()))
-        self.cleaner, self.nlp = self.front.cleaner, self.front.nlp
+        self.nlp = self.front.nlp
         self.workers = max(1, int(workers))
         self.int8, self.thresholds = int8, thresholds
 
@@ -246,28 +246,6 @@ class Pipeline:
             for _, doc in block:
                 assert doc is not None
                 yield doc
-
-    def clean_block(self, block: list[RawDocument], seen: Counter[str]) -> list[Document]:
-        """Clean one block in this process; `seen` counts ids met before, for `#dupN` names."""
-        ids = final_ids(block, seen)
-        empty = [""] * len(block)
-        docs = self.front.clean_block(
-            Block(block, ids, empty, [False] * len(block), self.front.repeated(block))
-        )
-        return [d for d in docs if d is not None]
-
-    def extract(self, docs: list[Document], stats: RunStats) -> Iterator[Document]:
-        """Segment and extract cleaned documents in this process, in order."""
-        texts = [d.text for d in docs if d.status == Status.OK]
-        t0 = time.perf_counter()
-        parsed = list(self.front.parse(texts))
-        stats.seconds["segment"] += time.perf_counter() - t0
-        prep = Prepared([""] * len(docs), list(docs), parsed)
-        self.extract_prepared(prep)
-        stats.seconds["extract"] += prep.seconds["extract"]
-        for doc in docs:
-            stats.add(doc)
-            yield doc
 
     def extract_prepared(self, prep: Prepared) -> None:
         """Run the extractor over the parsed docs of a block and fill in its documents."""
