@@ -141,10 +141,16 @@ def read_documents(inputs: Iterable[str], stdin: IO[str] | None = None) -> Itera
     """Every document in `inputs` (files, folders searched recursively, or `-` for JSONL on stdin), in order."""
     for item in inputs:
         if item == "-":
+            n = 0
             for raw in read_jsonl_lines(
                 stdin if stdin is not None else sys.stdin, origin="stdin", source="stdin"
             ):
+                n += 1
                 yield replace(raw, container="-")
+            if n == 0:  # like an empty JSONL file, an empty stdin leaves a record saying so
+                yield replace(
+                    _error("stdin", "stdin", "stdin", Status.EMPTY, "no records on stdin"), container="-"
+                )
             continue
         path = Path(item)
         if path.is_dir():

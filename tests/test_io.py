@@ -183,3 +183,8 @@ def test_gunzip_round_trip_and_truncation(data: bytes) -> None:
     assert gunzip(packed) == (data, None)
     partial, error = gunzip(packed[:-3])
     assert error is not None and data.startswith(partial)
+
+
+def test_empty_stdin_leaves_a_record() -> None:
+    docs = list(read_documents(["-"], stdin=io.StringIO("\n  \n")))
+    assert [(d.id, d.status, d.reason) for d in docs] == [("stdin", Status.EMPTY, "no records on stdin")]
