@@ -162,8 +162,6 @@ _worker_front: Front | None = None
 
 def _init_worker(config_root: str, disable: tuple[str, ...]) -> None:
     global _worker_front
-    import torch  # noqa: F401  (imported before spaCy so both agree on threads in the child)
-
     _worker_front = Front(Config(Path(config_root)), disable)
 
 

@@ -185,7 +185,6 @@ class Pipeline:
         self.front = Front(config, getattr(self.extractor, "spacy_disable", ()))
         self.nlp = self.front.nlp
         self.workers = max(1, int(workers))
-        self.int8, self.thresholds = int8, thresholds
 
     def close(self) -> None:
         """Stop the worker processes, if any."""
