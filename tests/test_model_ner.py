@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
@@ -122,3 +123,58 @@ def test_untokenised_text_splits_where_mentions_end() -> None:
     words = [text[a:b] for a, b in split_words(text)]
     assert words[:6] == ["The", "U.S.", "Treasury", "said", "China", "'s"]
     assert words[-7:] == ["and", "Madrid", "-", "based", "Anna", "O'Brien", "."]
+
+
+def _log_probs(tags: list[str], rows: list[dict[str, float]]) -> np.ndarray:
+    """words × tags log-probabilities; each row names its likely tags, the rest share what is left."""
+    out = np.zeros((len(rows), len(tags)))
+    for w, row in enumerate(rows):
+        rest = (1.0 - sum(row.values())) / (len(tags) - len(row))
+        out[w] = [np.log(row.get(t, rest)) for t in tags]
+    return out
+
+
+TAGS = ["O", "B-ORG", "I-ORG", "B-AGENCY", "I-AGENCY", "B-LOC", "I-LOC"]
+
+
+def test_viterbi_keeps_one_type_through_a_name() -> None:
+    from pipeline.model.ner import decode, transitions, viterbi
+
+    # word by word the last word reads I-AGENCY, which would cut the name into ORG + AGENCY
+    lp = _log_probs(
+        TAGS,
+        [{"B-ORG": 0.6, "B-AGENCY": 0.3}, {"I-ORG": 0.5, "I-AGENCY": 0.4}, {"I-AGENCY": 0.5, "I-ORG": 0.4}],
+    )
+    argmax = [TAGS[k] for k in lp.argmax(-1)]
+    assert decode(argmax) == [(0, 2, "ORG"), (2, 3, "AGENCY")]
+    start, move = transitions(TAGS)
+    best = [TAGS[k] for k in viterbi(lp, start, move)]
+    assert best == ["B-ORG", "I-ORG", "I-ORG"]
+    # a sequence may not open with I-, nor switch type with I-
+    lp2 = _log_probs(TAGS, [{"I-LOC": 0.7, "B-LOC": 0.2}, {"O": 0.9}])
+    assert [TAGS[k] for k in viterbi(lp2, start, move)] == ["B-LOC", "O"]
+    assert viterbi(np.zeros((0, len(TAGS))), start, move) == []
+
+
+def test_adjacent_names_merge_into_the_longest_name() -> None:
+    from pipeline.model.ner import merge_adjacent, span_type, trim_trailing
+
+    # "Istanbul Police Department": LOC + AGENCY with one space between -> one AGENCY name
+    lp = _log_probs(
+        TAGS,
+        [
+            {"B-LOC": 0.6, "B-AGENCY": 0.3},
+            {"B-AGENCY": 0.6, "I-AGENCY": 0.3},
+            {"I-AGENCY": 0.9},
+            {"O": 0.9},
+            {"B-LOC": 0.9},
+        ],
+    )
+    assert span_type(lp, TAGS, 0, 3) == "AGENCY"
+    spans = [(0, 1, "LOC"), (1, 3, "AGENCY"), (4, 5, "LOC")]
+    touching = [False, True, True, True, False]  # word 4 follows a comma, not a space
+    assert merge_adjacent(spans, touching, lp, TAGS) == [(0, 3, "AGENCY"), (4, 5, "LOC")]
+    assert merge_adjacent(spans, [False] * 5, lp, TAGS) == spans
+    words = ["Ministry", "of", "Public", "Security", "of"]
+    assert trim_trailing(words, [(0, 5, "AGENCY")]) == [(0, 4, "AGENCY")]
+    assert trim_trailing(["of"], [(0, 1, "ORG")]) == [(0, 1, "ORG")]  # never emptied

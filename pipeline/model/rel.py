@@ -11,6 +11,7 @@ gold stores them and scored in either order by the metrics.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
@@ -54,12 +55,25 @@ def contexts(doc: GoldDocument, size: int = 1) -> list[tuple[int, int, int]]:
 
 
 def pair_examples(
-    doc: GoldDocument, schema: Schema, size: int = 1, labels: str = "schema", with_gold: bool = True
+    doc: GoldDocument,
+    schema: Schema,
+    size: int = 1,
+    labels: str = "schema",
+    with_gold: bool = True,
+    spans: Sequence[tuple[int, int]] | None = None,
 ) -> list[PairExample]:
     """Pair examples for every context of a document: gold relations where the context holds both mentions,
     NONE for the other allowed pairs. With `size` 2, a pair inside one sentence is taken from its first window
-    only, so each pair is seen once."""
+    only, so each pair is seen once.
+
+    `spans` gives the contexts as char ranges instead (the chunks of the shared encoder pass); pairs are then
+    limited to mentions at most `size - 1` sentences apart, each taken from the first context holding both."""
     sentences = doc.sentences or ((0, len(doc.text)),)
+    if spans is None:
+        ranges = [(sentences[s0][0], sentences[s1 - 1][1]) for s0, s1, _ in contexts(doc, size)]
+    else:
+        ranges = list(spans)
+    sentence_starts = [a for a, _ in sentences]
     gold: dict[tuple[int, int], str] = {}
     if with_gold:
         for r in doc.relations:
@@ -68,8 +82,7 @@ def pair_examples(
                 gold[(r.head, r.tail)] = label
     seen: set[tuple[int, int]] = set()
     out = []
-    for s0, s1, _ in contexts(doc, size):
-        c0, c1 = sentences[s0][0], sentences[s1 - 1][1]
+    for c0, c1 in ranges:
         word_spans = split_words(doc.text, c0, c1)
         if not word_spans:
             continue
@@ -87,6 +100,12 @@ def pair_examples(
             for b in range(len(ents)):
                 if a == b or (labels == "schema" and not allowed_pairs(schema, ents[a][2], ents[b][2])):
                     continue
+                if spans is not None:
+                    apart = bisect_right(sentence_starts, doc.mentions[index[a]].start) - bisect_right(
+                        sentence_starts, doc.mentions[index[b]].start
+                    )
+                    if abs(apart) >= size:
+                        continue
                 key = (index[a], index[b])
                 if key in seen:
                     continue
@@ -137,6 +156,7 @@ class RelationHead(nn.Module):
     def encode(
         self, input_ids: torch.Tensor, attention_mask: torch.Tensor, shapes: torch.Tensor
     ) -> torch.Tensor:
+        """The encoder's last hidden states; in the shipped model the same pass as the tagger's."""
         embeds = self.encoder.embeddings.word_embeddings(input_ids) + self.shape_in(shapes)
         return self.encoder(inputs_embeds=embeds, attention_mask=attention_mask).last_hidden_state
 

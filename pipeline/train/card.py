@@ -35,6 +35,45 @@ def _score_table(result: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _passes(settings: dict[str, Any]) -> list[str]:
+    pair = (
+        "every ordered mention pair whose types the schema allows is scored from max-pooled head, tail and "
+        "in-between states, [CLS], type and distance embeddings"
+    )
+    if settings.get("encoder_pass") == "shared":
+        chunk = settings.get("chunk_pieces") or settings["max_pieces"]
+        apart = int(settings["context_sentences"]) - 1
+        return [
+            f"- One encoder pass for both heads: a document's sentences packed into chunks of up to {chunk} "
+            "sub-words overlapping by one sentence (a longer sentence in windows of its own); each word's tag "
+            "read at its first sub-word, from the chunk where it sits furthest from an edge.",
+            f"- Relation head, on the same states: pairs of mentions at most {apart} sentence(s) apart, each in "
+            f"the first chunk holding both; {pair}.",
+        ]
+    return [
+        "- Tagger: BIO tags read at each word's first sub-word; sentences longer than "
+        f"{settings['ner_max_pieces']} sub-words go in windows overlapping by {settings['stride']}, each word "
+        "taken from the window where it sits furthest from an edge.",
+        f"- Relation head: one encoder pass per window of {settings['context_sentences']} sentences; {pair}.",
+    ]
+
+
+def _decoding_line(decoding: dict[str, Any] | None) -> list[str]:
+    if not decoding:  # saved before decoding was recorded: each word's most probable tag
+        return ["- Decoding: each word's most probable tag, read on its own."]
+    line = (
+        "- Decoding: the most probable valid BIO sequence (Viterbi; `I-X` only after `B-X` or `I-X`)"
+        if decoding.get("ner_decode") == "viterbi"
+        else "- Decoding: each word's most probable tag, read on its own"
+    )
+    if decoding.get("merge_adjacent"):
+        line += (
+            "; names separated by one space joined into one (the schema's longest name), typed by the type "
+            "under which the joined span is most probable; trailing function words (of, and, ...) trimmed"
+        )
+    return [line + "."]
+
+
 def write_card(folder: Path) -> Path:
     """Write `folder/README.md`; the `[card]` table of the training settings names the settings files of every
     stage (`settings_files`), the corpora's `licences` and the known `weaknesses`."""
@@ -60,12 +99,8 @@ def write_card(folder: Path) -> Path:
         f"- Base encoder: {ENCODER}. Loaded from the installed package by path; never from a model hub.",
         "- Casing comes back through word-shape embeddings (lower, Title, UPPER, mixed, digits, punctuation) added "
         "to every sub-word's input and concatenated to the tagger's output (the tokenizer lowercases).",
-        "- Tagger: BIO tags read at each word's first sub-word; sentences longer than "
-        f"{settings['ner_max_pieces']} sub-words go in windows overlapping by {settings['stride']}, each word "
-        "taken from the window where it sits furthest from an edge.",
-        "- Relation head: one encoder pass per window of "
-        f"{settings['context_sentences']} sentences; every ordered mention pair whose types the schema allows is "
-        "scored from max-pooled head, tail and in-between states, [CLS], type and distance embeddings.",
+        *_passes(settings),
+        *_decoding_line(cfg.get("decoding")),
         f"- Weights: `model.safetensors`, float16, {weights.stat().st_size / 1e6:.1f} MB, sha256 `{digest}`; folder "
         f"{size_mb:.1f} MB.",
         "",

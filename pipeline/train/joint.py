@@ -40,6 +40,8 @@ from pipeline.model.rel import NONE, PairExample, encode_pairs, pair_examples
 from pipeline.train.common import load_corpora, optimiser, platt, start_run, step
 from pipeline.train.ner import NerPredictor, batches, chunk_examples
 from pipeline.train.rel import RelPredictor
+from pipeline.train.shared import chunk_examples as shared_chunks
+from pipeline.train.shared import predict_shared
 
 DEFAULTS: dict[str, Any] = {
     "labels": "schema",
@@ -55,6 +57,8 @@ DEFAULTS: dict[str, Any] = {
     "head_lr": 1e-3,
     "warmup": 0.1,
     "weight_decay": 0.01,
+    "encoder_pass": "two",  # "two": sentences for the tagger, then windows for relations; "shared": one pass
+    "chunk_pieces": None,  # sub-words per chunk of the shared pass (default: max_pieces)
     "ner_max_pieces": 192,
     "stride": 48,
     "max_pieces": 256,
@@ -98,6 +102,11 @@ class NewsPredictor:
         cfg = json.loads((folder / "config.json").read_text(encoding="utf-8"))
         if cfg.get("kind") != "joint":
             raise ValueError(f"{folder}: not a joint NER + relation model (kind {cfg.get('kind')!r})")
+        if int8 and cfg["settings"].get("encoder_pass") == "shared":
+            raise ConfigError(
+                f"{folder}: this model encodes each chunk once for both heads, so int8 would quantise the tagger "
+                "too (about 6 NER F1 lost on news gold dev); use --fp32"
+            )
         model = NewsModel(
             build_encoder(cfg["encoder_config"]),
             cfg["tags"],
@@ -120,6 +129,13 @@ class NewsPredictor:
             predictor.rel.model = _quantise(copy.deepcopy(model.rel))
         return predictor
 
+    def relate(self, docs: Sequence[GoldDocument]) -> list[GoldDocument]:
+        """Relations between the documents' own mentions (relation classification with given mentions)."""
+        with torch.inference_mode():
+            if self.settings.get("encoder_pass") == "shared":
+                return predict_shared(self, docs, given=True)
+            return self.rel.predict_docs(docs)
+
     @property
     def thresholds(self) -> dict[str, float | None]:
         return dict(self.settings.get("thresholds", {}))
@@ -131,8 +147,10 @@ class NewsPredictor:
         With `apply_thresholds`, only relations at or above their type's dev threshold are kept (a type that
         never reached the target precision on dev has no threshold, and is dropped)."""
         with torch.inference_mode():
-            tagged = self.ner.predict_docs(docs)
-            related = self.rel.predict_docs(tagged)
+            if self.settings.get("encoder_pass") == "shared":
+                related = predict_shared(self, docs)
+            else:
+                related = self.rel.predict_docs(self.ner.predict_docs(docs))
         if not apply_thresholds:
             return related
         limits = self.thresholds
@@ -175,8 +193,7 @@ def evaluate(
     labels = predictor.settings["labels"]
     bare = [replace(d, mentions=(), relations=()) for d in docs]
     pred = predictor.predict_docs(bare, apply_thresholds)
-    with torch.inference_mode():
-        given = predictor.rel.predict_docs([replace(d, relations=()) for d in docs])
+    given = predictor.relate([replace(d, relations=()) for d in docs])
     return {
         "ner": metrics.score_ner(docs, pred, labels=labels),
         "relations_gold_mentions": metrics.score_relations(docs, given, labels=labels),
@@ -212,20 +229,16 @@ def train_joint(
     ner_docs = load_corpora(config, s["ner_train"], data)
     rel_docs = load_corpora(config, s["rel_train"], data)
     dev_docs = load_corpora(config, s["dev"], data)
-    ner_ex = chunk_examples(
-        [ex for d in ner_docs for ex in examples_from_doc(d, labels)],
-        tokenizer,
-        int(s["ner_max_pieces"]),
-        int(s["stride"]),
-    )
-    size = int(s["context_sentences"])
-    rel_ex: list[PairExample] = [ex for d in rel_docs for ex in pair_examples(d, schema, size, labels)]
+    ner_ex = ner_examples(ner_docs, s, tokenizer)
+    rel_ex = rel_examples(rel_docs, s, tokenizer, schema)
     init_state: dict[str, torch.Tensor] | None = None
+    init_kind = None
     if s["init"]:
         from safetensors.torch import load_file
 
         init = Path(s["init"])
-        tags = json.loads((init / "config.json").read_text(encoding="utf-8"))["tags"]
+        init_cfg = json.loads((init / "config.json").read_text(encoding="utf-8"))
+        tags, init_kind = init_cfg["tags"], init_cfg.get("kind")
         init_state = {k: v.float() for k, v in load_file(str(init / "model.safetensors")).items()}
     else:
         types = sorted({t[2:] for ex in ner_ex for t in ex.tags if t != "O"})
@@ -236,7 +249,9 @@ def train_joint(
         relations = sorted({p[2] for ex in rel_ex for p in ex.pairs} - {NONE})
         entity_types = sorted({e[2] for ex in rel_ex for e in ex.entities})
     model = NewsModel(load_encoder(), tags, relations, entity_types, dropout=float(s["dropout"]))
-    if init_state is not None:
+    if init_state is not None and init_kind == "joint":  # both heads from a trained joint model
+        model.load_saved_state(init_state)
+    elif init_state is not None:
         model.ner.load_state_dict(init_state)
     tag_index = {t: i for i, t in enumerate(tags)}
     rel_index = {r: i for i, r in enumerate(model.rel.relations)}
@@ -249,6 +264,7 @@ def train_joint(
     )
     rng = random.Random(int(s["seed"]))
     rel_bs = int(s["rel_batch_size"])
+    pieces, ner_pieces = _pieces(s)
     steps_per_epoch = math.ceil(len(rel_ex) / rel_bs)
     optim, sched = optimiser(model, s, steps_per_epoch * int(s["epochs"]))
     weights = torch.ones(len(model.rel.relations))
@@ -268,14 +284,14 @@ def train_joint(
                 [rel_ex[i] for i in order[k : k + rel_bs]],
                 rel_index,
                 type_index,
-                int(s["max_pieces"]),
+                pieces,
             )
             if not batch.refs:
                 continue
             rel_loss = rel_loss_fn(model.rel.logits(batch), batch.labels)
             loss = rel_loss
             if ner_batches is not None:
-                enc = Encoded(tokenizer, next(ner_batches), tag_index, int(s["ner_max_pieces"]))
+                enc = Encoded(tokenizer, next(ner_batches), tag_index, ner_pieces)
                 logits = model.ner(enc.input_ids, enc.attention_mask, enc.shapes)
                 ner_loss = ner_loss_fn(logits.view(-1, len(tags)), enc.labels.view(-1))
                 loss = rel_loss + float(s["ner_weight"]) * ner_loss
@@ -314,6 +330,53 @@ def train_joint(
     return best
 
 
+def _pieces(s: dict[str, Any]) -> tuple[int, int]:
+    """Sub-word limits of a relation context and of a tagger example."""
+    if s.get("encoder_pass") == "shared":
+        chunk = int(s.get("chunk_pieces") or s["max_pieces"])
+        return chunk, chunk
+    return int(s["max_pieces"]), int(s["ner_max_pieces"])
+
+
+def ner_examples(docs: Sequence[GoldDocument], s: dict[str, Any], tokenizer) -> list[Example]:
+    """Tagger examples: sentences (windows when long), or with the shared pass, the chunks it encodes."""
+    if s.get("encoder_pass") == "shared":
+        chunk = _pieces(s)[0]
+        return [ex for d in docs for ex in shared_chunks(d, tokenizer, chunk, int(s["stride"]), s["labels"])]
+    return chunk_examples(
+        [ex for d in docs for ex in examples_from_doc(d, s["labels"])],
+        tokenizer,
+        int(s["ner_max_pieces"]),
+        int(s["stride"]),
+    )
+
+
+def rel_examples(
+    docs: Sequence[GoldDocument], s: dict[str, Any], tokenizer, schema: Any
+) -> list[PairExample]:
+    """Relation contexts with their candidate pairs: windows of `context_sentences` sentences, or with the
+    shared pass, the chunks it encodes."""
+    size, labels = int(s["context_sentences"]), s["labels"]
+    if s.get("encoder_pass") != "shared":
+        return [ex for d in docs for ex in pair_examples(d, schema, size, labels)]
+    chunk, out = _pieces(s)[0], []
+    for d in docs:
+        ranges = [
+            (c.spans[0][0], c.spans[-1][1])
+            for c in shared_chunks(d, tokenizer, chunk, int(s["stride"]), labels)
+        ]
+        out.extend(pair_examples(d, schema, size, labels, spans=ranges))
+    return out
+
+
+def decoding(settings: dict[str, Any]) -> dict[str, Any]:
+    """How the tagger's word probabilities become mentions (recorded in `config.json` and the model card)."""
+    return {
+        "ner_decode": settings.get("ner_decode", "viterbi"),
+        "merge_adjacent": settings.get("merge_adjacent", settings.get("labels", "schema") == "schema"),
+    }
+
+
 def _summary(scores: dict[str, Any]) -> dict[str, Any]:
     return {name: {k: r[k] for k in ("micro", "macro", "per_type")} for name, r in scores.items()}
 
@@ -335,7 +398,7 @@ def _save(
         "rel_train": {"documents": len(rel_docs), "sha256": corpus_digest(rel_docs)},
         "dev": {"documents": len(dev_docs), "sha256": corpus_digest(dev_docs)},
     }
-    save_model(model, out_dir, s, {"best_epoch": epoch, "dev": dev, "data": data})
+    save_model(model, out_dir, s, {"best_epoch": epoch, "dev": dev, "decoding": decoding(s), "data": data})
 
 
 def save_model(model: NewsModel, out_dir: Path, settings: dict[str, Any], extra: dict[str, Any]) -> None:
@@ -387,17 +450,12 @@ def fit_temperature(logits: torch.Tensor, labels: torch.Tensor) -> float:
 
 @torch.inference_mode()
 def _ner_logits(predictor: NewsPredictor, docs: Sequence[GoldDocument]) -> tuple[torch.Tensor, torch.Tensor]:
-    s = predictor.ner.settings
-    examples = chunk_examples(
-        [ex for d in docs for ex in examples_from_doc(d, s["labels"])],
-        predictor.tokenizer,
-        int(s["max_pieces"]),
-        int(s["stride"]),
-    )
+    s = predictor.settings
+    examples = ner_examples(docs, s, predictor.tokenizer)
     tag_index = {t: i for i, t in enumerate(predictor.ner.tags)}
     out_logits, out_labels = [], []
     for k in range(0, len(examples), 64):
-        enc = Encoded(predictor.tokenizer, examples[k : k + 64], tag_index, int(s["max_pieces"]))
+        enc = Encoded(predictor.tokenizer, examples[k : k + 64], tag_index, _pieces(s)[1])
         logits = predictor.model.ner(enc.input_ids, enc.attention_mask, enc.shapes)
         keep = enc.labels != -100
         out_logits.append(logits[keep])
@@ -408,8 +466,7 @@ def _ner_logits(predictor: NewsPredictor, docs: Sequence[GoldDocument]) -> tuple
 @torch.inference_mode()
 def _rel_logits(predictor: NewsPredictor, docs: Sequence[GoldDocument]) -> tuple[torch.Tensor, torch.Tensor]:
     s = predictor.settings
-    schema = predictor.config.schema
-    examples = [ex for d in docs for ex in pair_examples(d, schema, int(s["context_sentences"]), s["labels"])]
+    examples = rel_examples(docs, s, predictor.tokenizer, predictor.config.schema)
     out_logits, out_labels = [], []
     for k in range(0, len(examples), 32):
         batch = encode_pairs(
@@ -417,7 +474,7 @@ def _rel_logits(predictor: NewsPredictor, docs: Sequence[GoldDocument]) -> tuple
             examples[k : k + 32],
             predictor.rel.rel_index,
             predictor.rel.type_index,
-            int(s["max_pieces"]),
+            _pieces(s)[0],
         )
         if batch.refs:
             out_logits.append(predictor.model.rel.logits(batch))
@@ -568,14 +625,17 @@ def output_ece(predictor: NewsPredictor, docs: Sequence[GoldDocument], bins: int
 
 
 def recalibrate(folder: Path, config: Config | None = None, data: str | Path | None = None) -> dict[str, Any]:
-    """Calibrate a saved model again on the dev corpora of its settings; rewrites its config.json."""
+    """Score a saved model again on the dev corpora of its settings, as the current code decodes it, and
+    calibrate it there; rewrites its config.json (`dev`, `decoding`, `calibration`)."""
     config = config or Config()
     predictor = NewsPredictor.load(folder, config)
     cfg_path = folder / "config.json"
     cfg = json.loads(cfg_path.read_text(encoding="utf-8"))
     s = {**DEFAULTS, **cfg["settings"]}
     dev_docs = load_corpora(config, s["dev"], data)
-    cfg["calibration"] = calibrate(predictor, dev_docs, s)
+    cfg["calibration"] = calibrate(predictor, dev_docs, s)  # leaves the predictor calibrated
+    cfg["dev"] = _summary(evaluate(predictor, dev_docs))
+    cfg["decoding"] = decoding(predictor.ner.settings)
     cfg_path.write_text(json.dumps(cfg, indent=1) + "\n", encoding="utf-8")
     return cfg["calibration"]
 

@@ -16,6 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 
 from pipeline import metrics
@@ -23,7 +24,18 @@ from pipeline.config import Config
 from pipeline.device import autocast, to_device, token_batches
 from pipeline.gold.format import GoldDocument, GoldMention
 from pipeline.model.encoder import encoder_path, load_encoder, load_tokenizer
-from pipeline.model.ner import Encoded, Example, NerTagger, decode, examples_from_doc, windows
+from pipeline.model.ner import (
+    Encoded,
+    Example,
+    NerTagger,
+    decode,
+    examples_from_doc,
+    merge_adjacent,
+    transitions,
+    trim_trailing,
+    viterbi,
+    windows,
+)
 from pipeline.train.common import load_corpora, optimiser, platt, save_checkpoint, start_run, step
 
 DEFAULTS: dict[str, Any] = {
@@ -99,9 +111,11 @@ class NerPredictor:
     @torch.no_grad()
     def predict_examples(
         self, examples: Sequence[Example], batch_size: int = 64
-    ) -> tuple[list[list[str]], list[list[float]], list[int]]:
-        """Tags per example, each tag's probability (temperature-scaled when calibrated), and the number of
-        encoder windows each example needed. Windows are batched by length."""
+    ) -> tuple[list[list[str]], list[np.ndarray], list[int]]:
+        """Tags per example, the log-probabilities of every tag at every word (temperature-scaled when
+        calibrated; words × tags), and the number of encoder windows each example needed. Windows are batched
+        by length. The tags are the most probable valid BIO sequence (`ner_decode = "viterbi"`, the default) or
+        each word's most probable tag (`"argmax"`)."""
         max_pieces, stride = int(self.settings["max_pieces"]), int(self.settings["stride"])
         temperature = float(self.settings.get("ner_temperature", 1.0))
         parts: list[tuple[int, int, int, Example]] = []  # example index, word offset, window end, window
@@ -126,7 +140,10 @@ class NerPredictor:
             for a, b in spans:
                 parts.append((i, a, b, replace(ex, words=ex.words[a:b], spans=ex.spans[a:b], tags=())))
                 lengths.append(min(max_pieces, sum(pieces[a:b]) + 2))
-        best: list[list[tuple[int, str, float]]] = [[(-1, "O", 1.0)] * len(ex.words) for ex in examples]
+        n_tags = len(self.tags)
+        outside = np.zeros(n_tags, dtype=np.float32)
+        outside[self.tags.index("O")] = 1.0
+        best: list[list[tuple[int, np.ndarray]]] = [[(-1, outside)] * len(ex.words) for ex in examples]
         dev, budget = self.device, int(self.settings.get("batch_tokens") or 1 << 30)
         for batch in token_batches(lengths, budget, batch_size):
             chunk = [parts[k] for k in batch]
@@ -137,16 +154,28 @@ class NerPredictor:
                     to_device(enc.attention_mask, dev),
                     to_device(enc.shapes, dev),
                 )
-            probs, ids = (logits.float() / temperature).softmax(-1).max(-1)
-            probs, ids = probs.cpu(), ids.cpu()
+            probs = (logits.float() / temperature).softmax(-1).cpu().numpy()
             for b, (i, a, _end, win) in enumerate(chunk):
                 for w, pos in enumerate(enc.first[b]):
                     if pos < 0:
                         continue
                     margin = min(w, len(win.words) - 1 - w)  # distance from the window's edge
                     if margin > best[i][a + w][0]:
-                        best[i][a + w] = (margin, self.tags[int(ids[b, pos])], float(probs[b, pos]))
-        return [[t for _, t, _ in row] for row in best], [[p for *_, p in row] for row in best], n_windows
+                        best[i][a + w] = (margin, probs[b, pos])
+        log_probs = [
+            np.log(np.stack([p for _, p in row]) + 1e-12) if row else np.zeros((0, n_tags)) for row in best
+        ]
+        return self.decode_tags(log_probs), log_probs, n_windows
+
+    def decode_tags(self, log_probs: Sequence[np.ndarray]) -> list[list[str]]:
+        """Tags of each sequence (words × tags log-probabilities): the most probable valid BIO sequence
+        (`ner_decode = "viterbi"`, the default) or each word's most probable tag (`"argmax"`)."""
+        if self.settings.get("ner_decode", "viterbi") == "viterbi":
+            start, move = transitions(self.tags)
+            paths = [viterbi(lp, start, move) for lp in log_probs]
+        else:
+            paths = [lp.argmax(-1).tolist() for lp in log_probs]
+        return [[self.tags[k] for k in path] for path in paths]
 
     def predict_docs(self, docs: Sequence[GoldDocument]) -> list[GoldDocument]:
         """Documents with predicted mentions (relations dropped); `meta` gains `mention_scores` (the lowest
@@ -157,18 +186,42 @@ class NerPredictor:
             for ex in examples_from_doc(replace(doc, mentions=(), relations=())):
                 examples.append(ex)
                 owner.append(n)
-        tags, probs, counts = self.predict_examples(examples)
+        tags, log_probs, counts = self.predict_examples(examples)
+        return self.with_mentions(docs, examples, owner, tags, log_probs, counts)
+
+    def with_mentions(
+        self,
+        docs: Sequence[GoldDocument],
+        examples: Sequence[Example],
+        owner: Sequence[int],
+        tags: Sequence[Sequence[str]],
+        log_probs: Sequence[np.ndarray],
+        counts: Sequence[int],
+    ) -> list[GoldDocument]:
+        """`docs` with the mentions decoded from each example's tags (example k belongs to `docs[owner[k]]`
+        and needed `counts[k]` encoder windows)."""
         scaling = self.settings.get("mention_platt")
+        merge = self.settings.get("merge_adjacent", self.settings.get("labels", "schema") == "schema")
+        index = {t: k for k, t in enumerate(self.tags)}
         mentions: list[list[GoldMention]] = [[] for _ in docs]
         scores: list[list[float]] = [[] for _ in docs]
         n_windows = [0] * len(docs)
-        for ex, row, prob, count, n in zip(examples, tags, probs, counts, owner, strict=True):
+        for ex, row, lp, count, n in zip(examples, tags, log_probs, counts, owner, strict=True):
             text = docs[n].text
             n_windows[n] += count
-            for a, b, label in decode(row):
+            spans = decode(row)
+            if merge:
+                touching = [
+                    w > 0 and text[ex.spans[w - 1][1] : ex.spans[w][0]] == " " for w in range(len(row))
+                ]
+                spans = trim_trailing(ex.words, merge_adjacent(spans, touching, lp, self.tags))
+            for a, b, label in spans:
                 start, end = ex.spans[a][0], ex.spans[b - 1][1]
                 mentions[n].append(GoldMention(start, end, text[start:end], label, label))
-                scores[n].append(round(platt(min(prob[a:b]), scaling), 4))
+                # the lowest probability of the span's tags (B- then I- of its type)
+                inside = [lp[w, index.get(f"I-{label}", index[f"B-{label}"])] for w in range(a + 1, b)]
+                lowest = float(np.exp(min([lp[a, index[f"B-{label}"]], *inside])))
+                scores[n].append(round(platt(lowest, scaling), 4))
         return [
             replace(d, mentions=tuple(m), relations=(), meta={**d.meta, "mention_scores": s, "windows": w})
             for d, m, s, w in zip(docs, mentions, scores, n_windows, strict=True)

@@ -100,19 +100,39 @@ class RelPredictor:
             scores, ids = scores.cpu(), ids.cpu()
             for (b, p), score, idx in zip(batch.refs, scores.tolist(), ids.tolist(), strict=True):
                 n, ex = chunk[b]
-                rel = self.model.relations[idx]
-                if rel == NONE:
-                    continue
                 a, c, _ = ex.pairs[p]
-                doc = docs[n]
-                head, tail = doc.mentions[ex.mention_index[a]], doc.mentions[ex.mention_index[c]]
-                if labels == "schema" and not schema.is_allowed(rel, head.label, tail.label):
-                    continue
-                key = (ex.mention_index[a], ex.mention_index[c])
-                if labels == "schema" and schema.is_symmetric(rel):
-                    key = tuple(sorted(key))
-                if score > best[n].get(key, ("", 0.0))[1]:
-                    best[n][key] = (rel, score)
+                self.keep(best[n], docs[n], ex.mention_index[a], ex.mention_index[c], idx, score)
+        return self.with_relations(docs, best)
+
+    def keep(
+        self,
+        found: dict[tuple[int, int], tuple[str, float]],
+        doc: GoldDocument,
+        head: int,
+        tail: int,
+        relation: int,
+        score: float,
+    ) -> None:
+        """Record relation `relation` (an index) between mentions `head` and `tail` of `doc` in `found`, unless
+        it is "none", not allowed between their types, or a pair already holds a better-scored relation."""
+        rel = self.model.relations[relation]
+        if rel == NONE:
+            return
+        schema, labels = self.config.schema, self.settings["labels"]
+        if labels == "schema" and not schema.is_allowed(
+            rel, doc.mentions[head].label, doc.mentions[tail].label
+        ):
+            return
+        key = (head, tail)
+        if labels == "schema" and schema.is_symmetric(rel):
+            key = (min(key), max(key))
+        if score > found.get(key, ("", 0.0))[1]:
+            found[key] = (rel, score)
+
+    def with_relations(
+        self, docs: Sequence[GoldDocument], best: Sequence[dict[tuple[int, int], tuple[str, float]]]
+    ) -> list[GoldDocument]:
+        """`docs` with the relations kept for each, in mention order, with their (Platt-mapped) scores."""
         scaling = self.settings.get("relation_platt")
         out = []
         for doc, found in zip(docs, best, strict=True):
