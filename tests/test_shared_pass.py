@@ -132,3 +132,23 @@ def test_bench_times_the_shared_pass_beside_two_passes(
     assert systems["model_two_pass"]["words"] == systems["model"]["words"] > 0
     assert "model_int8" not in systems  # no relation pass of its own to quantise
     assert "two encoder passes (peer)" in markdown(result, "make bench")
+
+
+def test_shared_pass_under_bfloat16_autocast(tiny_model: Path, tmp_path: Path, monkeypatch) -> None:  # noqa: F811
+    """The GPU path's mixed precision for the shared pass, exercised on the CPU: the same answers."""
+    from pipeline.train import shared
+    from pipeline.train.joint import NewsPredictor
+
+    folder = _shared(tiny_model, tmp_path)
+    bare = [GoldDocument(d.id, "", "", d.text, sentences=d.sentences) for d in DOCS]
+    expected = [_triples(d) for d in NewsPredictor.load(folder, Config()).predict_docs(bare)]
+    used = []
+
+    def bf16(device: str):
+        used.append(device)
+        return torch.autocast("cpu", dtype=torch.bfloat16)
+
+    monkeypatch.setattr(shared, "autocast", bf16)
+    docs = NewsPredictor.load(folder, Config()).predict_docs(bare)
+    assert len(used) >= 2 and [_triples(d) for d in docs] == expected
+    assert all(isinstance(s, float) for d in docs for s in d.meta["relation_scores"])
