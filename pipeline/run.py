@@ -106,13 +106,15 @@ class ModelExtractor:
         batch_tokens: int | None = None,
         threads: int = 0,
     ) -> None:
-        from pipeline.components import NewsNer, NewsRel, model_info
+        from pipeline.components import NewsNer, NewsRel, check_int8, model_info
 
+        info = model_info(folder)
+        if int8:
+            check_int8(folder, info.get("settings", {}))  # before any document, not once per document
         if threads > 0:
             import torch
 
             torch.set_num_threads(threads)
-        info = model_info(folder)
         self.name, self.version = info["name"], info["version"]
         self.folder, self.device = folder, device
         self.ner = NewsNer(str(folder), batch_docs, int8, device, batch_tokens)

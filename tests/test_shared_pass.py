@@ -112,11 +112,23 @@ def test_spacy_components_hand_the_relations_over(tiny_model: Path, tmp_path: Pa
     }
 
 
-def test_int8_is_refused_for_a_shared_pass_model(tiny_model: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_int8_is_refused_for_a_shared_pass_model(
+    tiny_model: Path,  # noqa: F811
+    tmp_path: Path,
+    config: Config,
+) -> None:
+    from pipeline.run import run_extract
     from pipeline.train.joint import NewsPredictor
 
+    folder = _shared(tiny_model, tmp_path)
     with pytest.raises(ConfigError, match="--fp32"):
-        NewsPredictor.load(_shared(tiny_model, tmp_path), Config(), int8=True)
+        NewsPredictor.load(folder, Config(), int8=True)
+    # a run refuses before its first document, instead of failing every document
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "a", "text": TEXTS[0][0]}) + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="--fp32"):
+        run_extract([str(src)], tmp_path / "out", config=config, extractor=str(folder), int8=True)
+    assert not (tmp_path / "out" / "documents.jsonl").exists()
 
 
 def test_bench_times_the_shared_pass_beside_two_passes(

@@ -102,11 +102,10 @@ class NewsPredictor:
         cfg = json.loads((folder / "config.json").read_text(encoding="utf-8"))
         if cfg.get("kind") != "joint":
             raise ValueError(f"{folder}: not a joint NER + relation model (kind {cfg.get('kind')!r})")
-        if int8 and cfg["settings"].get("encoder_pass") == "shared":
-            raise ConfigError(
-                f"{folder}: this model encodes each chunk once for both heads, so int8 would quantise the tagger "
-                "too (about 6 NER F1 lost on news gold dev); use --fp32"
-            )
+        if int8:
+            from pipeline.components import check_int8
+
+            check_int8(folder, cfg["settings"])
         model = NewsModel(
             build_encoder(cfg["encoder_config"]),
             cfg["tags"],
