@@ -176,6 +176,19 @@ class Encoded:
             self.first.append(first)
 
 
+def piece_counts(tokenizer, examples: Sequence[Example]) -> list[list[int]]:
+    """Sub-words of each word of each example (at least 1), from one call of the (Rust) tokenizer."""
+    flat = [w for ex in examples for w in ex.words]
+    counts = (
+        [max(1, len(ids)) for ids in tokenizer(flat, add_special_tokens=False)["input_ids"]] if flat else []
+    )
+    out, at = [], 0
+    for ex in examples:
+        out.append(counts[at : at + len(ex.words)])
+        at += len(ex.words)
+    return out
+
+
 def windows(n_pieces: Sequence[int], max_pieces: int, stride: int) -> list[tuple[int, int]]:
     """Word ranges [a, b) covering all words, each within `max_pieces` sub-words, overlapping by ~`stride`."""
     out: list[tuple[int, int]] = []

@@ -31,6 +31,7 @@ from pipeline.model.ner import (
     decode,
     examples_from_doc,
     merge_adjacent,
+    piece_counts,
     transitions,
     trim_trailing,
     viterbi,
@@ -121,16 +122,7 @@ class NerPredictor:
         parts: list[tuple[int, int, int, Example]] = []  # example index, word offset, window end, window
         lengths: list[int] = []  # sub-words of each window, with [CLS] and [SEP]
         n_windows = [0] * len(examples)
-        # sub-words per word, for all examples in one call of the (Rust) tokenizer
-        flat = [w for ex in examples for w in ex.words]
-        counts = (
-            [max(1, len(ids)) for ids in self.tokenizer(flat, add_special_tokens=False)["input_ids"]]
-            if flat
-            else []
-        )
-        at = 0
-        for i, ex in enumerate(examples):
-            pieces, at = counts[at : at + len(ex.words)], at + len(ex.words)
+        for i, (ex, pieces) in enumerate(zip(examples, piece_counts(self.tokenizer, examples), strict=True)):
             spans = (
                 [(0, len(ex.words))]
                 if sum(pieces) + 2 <= max_pieces

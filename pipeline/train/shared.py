@@ -27,7 +27,7 @@ import torch
 
 from pipeline.device import autocast, to_device, token_batches
 from pipeline.gold.format import GoldDocument
-from pipeline.model.ner import Encoded, Example, examples_from_doc, windows
+from pipeline.model.ner import Encoded, Example, examples_from_doc, piece_counts, windows
 from pipeline.model.rel import allowed_pairs, distance_bucket
 
 if TYPE_CHECKING:
@@ -69,11 +69,7 @@ def chunk_examples(
     flat = [w for ex in sentences for w in ex.words]
     if not flat:
         return []
-    counts = [max(1, len(ids)) for ids in tokenizer(flat, add_special_tokens=False)["input_ids"]]
-    pieces, at = [], 0
-    for ex in sentences:
-        pieces.append(counts[at : at + len(ex.words)])
-        at += len(ex.words)
+    pieces = piece_counts(tokenizer, sentences)
     spans = [sp for ex in sentences for sp in ex.spans]
     tags = [t for ex in sentences for t in (ex.tags or ("O",) * len(ex.words))]
     return [
@@ -112,17 +108,7 @@ def predict_shared(
             per_doc[n].append(len(examples))
             examples.append(ex)
             owner.append(n)
-    flat = [w for ex in examples for w in ex.words]
-    counts = (
-        [max(1, len(ids)) for ids in predictor.tokenizer(flat, add_special_tokens=False)["input_ids"]]
-        if flat
-        else []
-    )
-    pieces: list[list[int]] = []
-    at = 0
-    for ex in examples:
-        pieces.append(counts[at : at + len(ex.words)])
-        at += len(ex.words)
+    pieces = piece_counts(predictor.tokenizer, examples)
     words = [[w for k in ks for w in examples[k].words] for ks in per_doc]
     spans = [[sp for k in ks for sp in examples[k].spans] for ks in per_doc]
     sentence_of = [[j for j, k in enumerate(ks) for _ in examples[k].words] for ks in per_doc]
