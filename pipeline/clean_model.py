@@ -84,6 +84,8 @@ class FeatureSpace:
             "quoted_from_paragraph",
             "section_header",
             "below_comments",
+            "colon_list",
+            "heads_list",
             *[f"reason={r}" for r in self.reasons],
             *[f"first_reason={r}" for r in self.reasons],
         ]
@@ -116,6 +118,7 @@ class FeatureSpace:
         after = [any(para[j + 1 : j + 4]) for j in range(n)]
         numbered = [_NUMBERED_RE.match(a.lines[a.idx[j]]) is not None for j in range(n)]
         sections = _numbered_sections(a, para)
+        colon_list, heads_list = _lists(a)
         rows = []
         for j in range(n):
             info: LineInfo = a.infos[j]
@@ -167,6 +170,8 @@ class FeatureSpace:
                     a.first_reasons[j] == "story list" or (a.reasons[j] == "story list" and info.words <= 6)
                 ),
                 float(j > comments_from),
+                float(colon_list[j]),
+                float(heads_list[j]),
                 *one_hot,
                 *first_hot,
             ]
@@ -222,11 +227,11 @@ def decide(a: Analysis, probs: Sequence[float], threshold: float) -> set[int]:
         mean = sum(probs[j] for j in block) / len(block)
         for j in block:
             probs[j] = mean
-    # a line without a letter or digit (a rule of dashes, a row of stars) is never body
+    # a line without a letter (a rule of dashes, a row of stars, a clip's running time) is never body
     body = {
         j
         for j, p in enumerate(probs)
-        if p >= threshold and j != a.title_j and any(c.isalnum() for c in a.keys[j])
+        if p >= threshold and j != a.title_j and any(c.isalpha() for c in a.keys[j])
     }
     sections = _numbered_sections(a, a.paragraphs)
     n = len(a.keys)
@@ -248,10 +253,34 @@ def decide(a: Analysis, probs: Sequence[float], threshold: float) -> set[int]:
     for j in sections - body:
         if j != a.title_j and any(k in body for k in range(j + 1, min(n, j + 4))):
             body.add(j)
+    # the items of a list whose lead-in is body ("The court directed that:"), unless a cue calls them chrome
+    in_list, _ = _lists(a)
+    for j in range(1, n):
+        if in_list[j] and j not in body and a.first_reasons[j] in _LINE_REASONS:
+            lead = j - 1
+            while lead > 0 and in_list[lead] and not a.keys[lead].endswith(":"):
+                lead -= 1
+            if lead in body and a.keys[lead].endswith(":"):
+                body.add(j)
     _, quoted = _duplicates(a.keys, a.title, a.paragraphs)
     # a pull quote: a quoted sentence that repeats words of a longer paragraph of the same page (a quoted
     # subheading is shorter)
-    return {j for j in body if not (quoted[j] and a.keys[j][:1] in _QUOTES and a.infos[j].words >= 8)}
+    return {
+        j
+        for j in body
+        if not (quoted[j] and a.keys[j][:1] in _QUOTES and a.infos[j].words >= 8) and not _vetoed(a, j)
+    }
+
+
+# cues that body sentences also match ("personal data", "sign up to the pact", "follow up on", "Print media
+# were banned", "powered by", a hashtag quoted in the text, "By the numbers"): the model weighs them; a line
+# any other cue matches is chrome outright
+_SOFT_CUES = ("cookie", "tags", "byline", "follow", "share", "copyright")
+
+
+def _vetoed(a: Analysis, j: int) -> bool:
+    reason = a.first_reasons[j]
+    return reason not in _LINE_REASONS and reason not in _SOFT_CUES
 
 
 # reasons the rules give a line for its shape alone, which an in-article heading may also have
@@ -364,6 +393,32 @@ def _numbered_sections(a: Analysis, paragraphs: Sequence[bool]) -> set[int]:
         if nxt == num + 1 and any(paragraphs[i] or a.bullets[i] and a.infos[i].words >= 5 for i in between):
             found.update((j, k))
     return found
+
+
+_LIST_MAX_ITEMS = 12
+
+
+def _lists(a: Analysis) -> tuple[list[bool], list[bool]]:
+    """Lists that belong to the text around them: the lines right below a lead-in that ends with a colon ("The
+    court directed that:", "Day rates, Baltic to Mediterranean:"), up to the next blank line; and a short label
+    right above two or more bullet points that read as sentences ("Key takeaways")."""
+    n = len(a.keys)
+    # line j follows line j - 1 with no blank line between them
+    joined = [j > 0 and a.idx[j] == a.idx[j - 1] + 1 for j in range(n)]
+    in_list = [False] * n
+    for k in range(n):
+        if a.keys[k].endswith(":") and a.infos[k].words >= 3:
+            j = k + 1
+            while j < n and joined[j] and j - k <= _LIST_MAX_ITEMS:
+                in_list[j] = True
+                j += 1
+    heads = [False] * n
+    for j in range(n - 2):
+        if a.infos[j].ends_sentence or a.infos[j].words > 6 or a.bullets[j]:
+            continue
+        items = [k for k in (j + 1, j + 2) if joined[k] and a.bullets[k] and a.infos[k].words >= 5]
+        heads[j] = len(items) == 2
+    return in_list, heads
 
 
 def _shape(a: Analysis, j: int) -> tuple[bool, ...]:
