@@ -178,3 +178,75 @@ def test_adjacent_names_merge_into_the_longest_name() -> None:
     words = ["Ministry", "of", "Public", "Security", "of"]
     assert trim_trailing(words, [(0, 5, "AGENCY")]) == [(0, 4, "AGENCY")]
     assert trim_trailing(["of"], [(0, 1, "ORG")]) == [(0, 1, "ORG")]  # never emptied
+
+
+def _random_predictor(**settings: object):
+    from transformers import BertConfig, BertModel
+
+    from pipeline.model.encoder import load_tokenizer
+    from pipeline.train.ner import DEFAULTS, NerPredictor
+
+    torch.manual_seed(1)
+    tokenizer = load_tokenizer()
+    encoder = BertModel(
+        BertConfig(
+            vocab_size=tokenizer.vocab_size,
+            hidden_size=32,
+            num_hidden_layers=2,
+            num_attention_heads=2,
+            intermediate_size=64,
+        )
+    )
+    tags = ["O", "B-ORG", "I-ORG", "B-LOC", "I-LOC"]
+    model = NerTagger(encoder, tags, shape_dim=8, dropout=0.0).eval()
+    return NerPredictor(model, tokenizer, {**DEFAULTS, **settings})
+
+
+def _sentences_doc(sentences: list[str], doc_id: str) -> GoldDocument:
+    text, spans = "", []
+    for s in sentences:
+        start = len(text) + (1 if text else 0)
+        text = f"{text} {s}" if text else s
+        spans.append((start, len(text)))
+    return GoldDocument(id=doc_id, dataset="toy", split="dev", text=text, sentences=tuple(spans))
+
+
+def test_document_context_reads_sentences_together() -> None:
+    from dataclasses import replace
+
+    from pipeline.model.ner import Example
+
+    sentences = [
+        "Amnesty International met officials in Nairobi.",
+        "The group said the talks were useful.",
+        "It will return to Kenya in May.",
+    ]
+    doc = _sentences_doc(sentences, "d")
+    single = _sentences_doc(sentences[:1], "s")
+    sentence_mode = _random_predictor()
+    document_mode = _random_predictor(context="document")
+    examples = examples_from_doc(doc)
+    owner = [0] * len(examples)
+    # one chunk holds the whole document: each sentence's rows are the chunk's rows for its words
+    log_probs, counts = document_mode.document_log_probs(examples, owner)
+    assert counts == [1, 0, 0]
+    whole = Example(
+        "d", tuple(w for ex in examples for w in ex.words), tuple(s for ex in examples for s in ex.spans)
+    )
+    _, [together], _ = sentence_mode.predict_examples([whole])
+    assert np.allclose(np.concatenate(log_probs), together, atol=1e-5)
+    # read alone, the second sentence gets other probabilities: the context is real
+    _, [alone], _ = sentence_mode.predict_examples([examples[1]])
+    assert not np.allclose(log_probs[1], alone, atol=1e-4)
+    # a one-sentence document reads the same in both modes
+    one = examples_from_doc(single)
+    assert np.allclose(
+        document_mode.document_log_probs(one, [0])[0][0], sentence_mode.predict_examples(one)[1][0], atol=1e-5
+    )
+    # chunks smaller than the document: every word still gets one row, and the chunk count is recorded
+    small = _random_predictor(context="document", max_pieces=16, stride=4)
+    log_probs, counts = small.document_log_probs(examples, owner)
+    assert [len(lp) for lp in log_probs] == [len(ex.words) for ex in examples]
+    assert counts[0] >= 2 and counts[1:] == [0, 0]
+    two_docs = small.predict_docs([doc, replace(single, id="t")])
+    assert [d.meta["windows"] for d in two_docs] == [counts[0], 1]

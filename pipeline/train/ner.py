@@ -55,6 +55,8 @@ DEFAULTS: dict[str, Any] = {
     "threads": 2,
     "dropout": 0.1,
     "max_train_examples": None,
+    "context": "sentence",  # "sentence", or "document": sentences packed into chunks of up to max_pieces
+    "init": None,  # folder of a trained tagger with the same tags to start from
 }
 
 
@@ -178,8 +180,59 @@ class NerPredictor:
             for ex in examples_from_doc(replace(doc, mentions=(), relations=())):
                 examples.append(ex)
                 owner.append(n)
-        tags, log_probs, counts = self.predict_examples(examples)
+        if self.settings.get("context", "sentence") == "document":
+            log_probs, counts = self.document_log_probs(examples, owner)
+            tags = self.decode_tags(log_probs)
+        else:
+            tags, log_probs, counts = self.predict_examples(examples)
         return self.with_mentions(docs, examples, owner, tags, log_probs, counts)
+
+    def document_log_probs(
+        self, sentences: Sequence[Example], owner: Sequence[int]
+    ) -> tuple[list[np.ndarray], list[int]]:
+        """Per sentence, tag log-probabilities read with document context (`context = "document"`): each
+        document's sentences (consecutive in `sentences`, document `owner[k]`) packed into chunks of up to
+        `max_pieces` sub-words that overlap by one sentence, each word read from the chunk where it sits
+        furthest from an edge. The chunk count is given to each document's first sentence."""
+        from pipeline.train.shared import chunk_ranges
+
+        budget, stride = int(self.settings["max_pieces"]) - 2, int(self.settings["stride"])
+        pieces = piece_counts(self.tokenizer, sentences)
+        chunks: list[Example] = []
+        where: list[tuple[int, int]] = []  # first sentence of the chunk's document, first word
+        counts = [0] * len(sentences)
+        k = 0
+        while k < len(sentences):
+            e = k
+            while e < len(sentences) and owner[e] == owner[k]:
+                e += 1
+            words = [w for ex in sentences[k:e] for w in ex.words]
+            spans = [sp for ex in sentences[k:e] for sp in ex.spans]
+            ranges = chunk_ranges(pieces[k:e], budget, stride) if words else []
+            for a, b in ranges:
+                chunks.append(Example(sentences[k].doc_id, tuple(words[a:b]), tuple(spans[a:b])))
+                where.append((k, a))
+            counts[k] = len(ranges)
+            k = e
+        _, chunk_probs, _ = self.predict_examples(chunks)
+        n_tags = len(self.tags)
+        outside = np.log(np.full(n_tags, 1e-12, dtype=np.float32))
+        outside[self.tags.index("O")] = 0.0
+        best: dict[tuple[int, int], tuple[int, np.ndarray]] = {}  # (document's first sentence, word)
+        for (k, a), lp in zip(where, chunk_probs, strict=True):
+            for w in range(len(lp)):
+                margin = min(w, len(lp) - 1 - w)
+                if margin > best.get((k, a + w), (-1, None))[0]:
+                    best[(k, a + w)] = (margin, lp[w])
+        out: list[np.ndarray] = []
+        first, at = 0, 0
+        for j, ex in enumerate(sentences):
+            if j == 0 or owner[j] != owner[j - 1]:
+                first, at = j, 0
+            rows = [best.get((first, at + w), (0, outside))[1] for w in range(len(ex.words))]
+            at += len(ex.words)
+            out.append(np.stack(rows) if rows else np.zeros((0, n_tags), dtype=np.float32))
+        return out, counts
 
     def with_mentions(
         self,
@@ -243,12 +296,30 @@ def train_ner(
     train_ex = [ex for d in train_docs for ex in examples_from_doc(d, labels)]
     if s["max_train_examples"]:
         train_ex = random.Random(s["seed"]).sample(train_ex, min(len(train_ex), int(s["max_train_examples"])))
-    train_ex = chunk_examples(train_ex, tokenizer, int(s["max_pieces"]), int(s["stride"]))
+    if s["context"] == "document":
+        from pipeline.train.shared import chunk_examples as document_chunks
+
+        train_ex = [
+            ex
+            for d in train_docs
+            for ex in document_chunks(d, tokenizer, int(s["max_pieces"]), int(s["stride"]), labels)
+        ]
+    else:
+        train_ex = chunk_examples(train_ex, tokenizer, int(s["max_pieces"]), int(s["stride"]))
     types = sorted({t[2:] for ex in train_ex for t in ex.tags if t != "O"})
     tags = ["O", *[f"{p}-{t}" for t in types for p in ("B", "I")]]
     tag_index = {t: i for i, t in enumerate(tags)}
     say(f"train {len(train_docs)} docs / {len(train_ex)} examples; dev {len(dev_docs)} docs; tags {tags}")
     model = NerTagger(load_encoder(), tags, dropout=float(s["dropout"]))
+    if s["init"]:
+        from safetensors.torch import load_file
+
+        init_cfg = json.loads((Path(s["init"]) / "config.json").read_text(encoding="utf-8"))
+        if init_cfg["tags"] != tags:
+            raise ValueError(f"init {s['init']} has tags {init_cfg['tags']}, this run {tags}")
+        model.load_state_dict(
+            {k: v.float() for k, v in load_file(str(Path(s["init"]) / "model.safetensors")).items()}
+        )
     rng = random.Random(int(s["seed"]))
     steps_per_epoch = math.ceil(len(train_ex) / int(s["batch_size"]))
     optim, sched = optimiser(model, s, steps_per_epoch * int(s["epochs"]))
