@@ -119,6 +119,9 @@ class Cleaner:
         return None
 
     def is_section_header(self, line: str, info: LineInfo) -> bool:
+        # a header is a label, not a sentence ("More convoys are planned this week." is body)
+        if info.ends_sentence and info.words >= 4:
+            return False
         return info.words <= self.section_max_words and bool(self.section_re.match(line))
 
     def is_date_line(self, line: str, info: LineInfo) -> bool:

@@ -253,14 +253,21 @@ def decide(a: Analysis, probs: Sequence[float], threshold: float) -> set[int]:
     for j in sections - body:
         if j != a.title_j and any(k in body for k in range(j + 1, min(n, j + 4))):
             body.add(j)
-    # the items of a list whose lead-in is body ("The court directed that:"), unless a cue calls them chrome
+    # a summary label ("Key points", "Executive summary") over body text within a few lines is the article's
+    for j in range(n):
+        if j in body or j == a.title_j or not _SUMMARY_RE.match(a.keys[j]) or _vetoed(a, j):
+            continue
+        if any(k in body for k in range(j + 1, min(n, j + 1 + _SUMMARY_REACH))):
+            body.add(j)
+    # the items of a list whose lead-in is body ("The court directed that:", "Key moments"), unless a cue calls
+    # them chrome
     in_list, _ = _lists(a)
     for j in range(1, n):
         if in_list[j] and j not in body and a.first_reasons[j] in _LINE_REASONS:
             lead = j - 1
-            while lead > 0 and in_list[lead] and not a.keys[lead].endswith(":"):
+            while lead > 0 and in_list[lead] and not _is_lead_in(a, lead):
                 lead -= 1
-            if lead in body and a.keys[lead].endswith(":"):
+            if lead in body and _is_lead_in(a, lead):
                 body.add(j)
     _, quoted = _duplicates(a.keys, a.title, a.paragraphs)
     # a pull quote: a quoted sentence that repeats words of a longer paragraph of the same page (a quoted
@@ -272,15 +279,31 @@ def decide(a: Analysis, probs: Sequence[float], threshold: float) -> set[int]:
     }
 
 
-# cues that body sentences also match ("personal data", "sign up to the pact", "follow up on", "Print media
-# were banned", "powered by", a hashtag quoted in the text, "By the numbers"): the model weighs them; a line
-# any other cue matches is chrome outright
-_SOFT_CUES = ("cookie", "tags", "byline", "follow", "share", "copyright")
+# cues precise enough that a body sentence does not match them ("Story continues below", "5 min read",
+# "Page 2 of 4", "Correction, 2 May 2026:", "This interview has been edited for length and clarity"): a line one of
+# them matches is chrome whatever the model says. The looser cues (nav's "More ..." and "Search ...", follow's
+# "sign up", cookie's "personal data", credit's "Video, ...", paywall's "support independent journalism") also
+# match body sentences, so the model weighs them with everything else.
+_HARD_CUES = frozenset(
+    {
+        "advertisement",
+        "teaser",
+        "media",
+        "page_reference",
+        "contents",
+        "citation",
+        "correction",
+        "contact",
+        "edited_note",
+        "tip_line",
+        "developing",
+        "embed",
+    }
+)
 
 
 def _vetoed(a: Analysis, j: int) -> bool:
-    reason = a.first_reasons[j]
-    return reason not in _LINE_REASONS and reason not in _SOFT_CUES
+    return a.first_reasons[j] in _HARD_CUES
 
 
 # reasons the rules give a line for its shape alone, which an in-article heading may also have
@@ -396,18 +419,31 @@ def _numbered_sections(a: Analysis, paragraphs: Sequence[bool]) -> set[int]:
 
 
 _LIST_MAX_ITEMS = 12
+# labels of an article's own summary or timeline; "Key facts" boxes are more often sidebars, so not here
+_SUMMARY_RE = re.compile(
+    r"^(key (points|findings|takeaways|moments|messages|dates|questions)|executive summary|summary|at a glance"
+    r"|in summary|in short|what we know( so far)?|main points)\W*$",
+    re.IGNORECASE,
+)
+_SUMMARY_REACH = 8  # lines below a summary label within which body text must start
+
+
+def _is_lead_in(a: Analysis, k: int) -> bool:
+    """A line that introduces a list: a phrase of three words or more ending with a colon, or a summary label."""
+    key = a.keys[k]
+    return (key.endswith(":") and a.infos[k].words >= 3) or _SUMMARY_RE.match(key) is not None
 
 
 def _lists(a: Analysis) -> tuple[list[bool], list[bool]]:
-    """Lists that belong to the text around them: the lines right below a lead-in that ends with a colon ("The
-    court directed that:", "Day rates, Baltic to Mediterranean:"), up to the next blank line; and a short label
+    """Lists that belong to the text around them: the lines right below a lead-in ("The court directed that:",
+    "Day rates, Baltic to Mediterranean:", "Key moments"), up to the next blank line; and a short label
     right above two or more bullet points that read as sentences ("Key takeaways")."""
     n = len(a.keys)
     # line j follows line j - 1 with no blank line between them
     joined = [j > 0 and a.idx[j] == a.idx[j - 1] + 1 for j in range(n)]
     in_list = [False] * n
     for k in range(n):
-        if a.keys[k].endswith(":") and a.infos[k].words >= 3:
+        if _is_lead_in(a, k):
             j = k + 1
             while j < n and joined[j] and j - k <= _LIST_MAX_ITEMS:
                 in_list[j] = True

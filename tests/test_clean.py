@@ -245,6 +245,14 @@ def test_short_lines_are_not_taken_for_hard_wrapping(cleaner: Cleaner) -> None:
             "A still from the video shared online. The logo is visible on the second truck. (Screenshot)",
             "credit",
         ),
+        ("Photo from open sources", "credit"),
+        ("Keep reading: Two customs officials detained over visa fraud", "teaser"),
+        ("This article was translated automatically from Spanish. Read the original.", "edited_note"),
+        ("Do you have information about the shadow fleet? Contact us securely.", "tip_line"),
+        ("Got a story? Email news@klaxon.example", "tip_line"),
+        ("This is a developing story and will be updated.", "developing"),
+        ("\u2014 Ruth Anselm MP (@RuthAnselmMP) March 2, 2026", "embed"),
+        ("For more information, contact press@ministry.example", "contact"),
     ],
 )
 def test_new_chrome_cues(cleaner: Cleaner, line: str, reason: str) -> None:
@@ -260,10 +268,50 @@ def test_new_chrome_cues(cleaner: Cleaner, line: str, reason: str) -> None:
         "Prices rose 3.5% in March, the statistics office said.",
         "The interview was conducted in French and has been translated.",
         "The court heard that officers had been told to join the channel and report on colleagues.",
+        "For more information, the agency referred reporters to its website.",
+        "To contact the families, investigators used a network of volunteers.",
+        "Ministry spokesman Ivan Petrov (@IPetrov) said the talks had failed.",
+        "This story is developing fast, officials said.",
+        "By the terms of the text, the Assembly requested the Secretary-General to:",
     ],
 )
 def test_body_lines_that_resemble_the_new_cues(cleaner: Cleaner, line: str) -> None:
     assert cleaner.cue(line, cleaner.describe(line)) is None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Dozens of countries have been asked to sign up to the pact before the summit.",
+        "The ministry said it would follow up on the complaint within a week.",
+        "The data protection authority said personal data had been leaked.",
+        "Print media were banned from the hearing.",
+        "More arrests are expected.",
+        "Search teams found the bodies.",
+        "Comments by the minister drew criticism from the opposition.",
+        "The fund will support independent journalism in Moldova.",
+        "Video, shared widely online, showed soldiers firing into the crowd.",
+        "The report, originally published in 2019, found no evidence of fraud.",
+        "John Smith was a correspondent for the agency until 2019, his family said.",
+    ],
+)
+def test_body_sentences_get_no_cue_that_overrules_the_model(cleaner: Cleaner, line: str) -> None:
+    """The loose cues these sentences match are weighed by the line model; only precise cues overrule it."""
+    from pipeline.clean_model import _HARD_CUES
+
+    assert cleaner.cue(line, cleaner.describe(line)) not in _HARD_CUES
+
+
+@pytest.mark.parametrize(
+    "line", ["About the authors", "How we reported this story", "Related stories", "Notes to editors"]
+)
+def test_section_headers(cleaner: Cleaner, line: str) -> None:
+    assert cleaner.is_section_header(line, cleaner.describe(line))
+
+
+def test_a_sentence_is_not_a_section_header(cleaner: Cleaner) -> None:
+    line = "More convoys are planned this week."
+    assert not cleaner.is_section_header(line, cleaner.describe(line))
 
 
 def test_long_correction_note_is_chrome(cleaner: Cleaner) -> None:
@@ -382,7 +430,8 @@ def test_lists_under_a_body_lead_in_are_body() -> None:
     in_list, heads = _lists(a)
     keys = a.keys
     assert [keys[j] for j in range(len(keys)) if heads[j]] == ["Key takeaways"]
-    assert [keys[j] for j in range(len(keys)) if in_list[j]] == ["2 May: $41,200", "9 May: $44,900"]
+    listed = [keys[j] for j in range(len(keys)) if in_list[j]]
+    assert [k[:10] for k in listed] == ["Washington", "Spot rates", "2 May: $41", "9 May: $44"]
     lead_in = {"Freight", "Average", "Shipbrokers"}
     body = {keys[j] for j in decide(a, _probs(a, lead_in), 0.5)}
     assert {"2 May: $41,200", "9 May: $44,900"} <= body
@@ -442,3 +491,31 @@ def cleaner_config():
     from .conftest import ROOT
 
     return Config(ROOT / "configs")
+
+
+def test_a_summary_label_and_its_timeline_are_body() -> None:
+    from pipeline.clean_model import decide
+
+    page = (
+        "Thousands of people gathered outside the interior ministry on Tuesday, a day after an inquiry cleared "
+        "the head of the intelligence directorate.\n"
+        "\n"
+        "Key moments\n"
+        "09:14 Crowds begin to assemble at the square\n"
+        "11:30 Riot police form a line at the ministry gates\n"
+        "14:10 Police report two arrests\n"
+        "\n"
+        "The European Commission said it was following developments closely and reminded the government of its "
+        "commitments.\n"
+        "\n"
+        "Most read\n"
+        "Ferry strike called off after late-night deal"
+    )
+    a = _analysis(page)
+    body = {a.keys[j] for j in decide(a, _probs(a, {"Thousands", "The European"}), 0.5)}
+    assert {
+        "Key moments",
+        "09:14 Crowds begin to assemble at the square",
+        "14:10 Police report two arrests",
+    } <= body
+    assert "Ferry strike called off after late-night deal" not in body
