@@ -59,28 +59,18 @@ def _triples(doc: GoldDocument) -> set[tuple[str, str, str, str, str]]:
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny NER + relation model overfitted on DOCS and saved as a model folder."""
-    from transformers import BertConfig, BertModel
-
     from pipeline.model.encoder import load_tokenizer
     from pipeline.model.joint import NewsModel
     from pipeline.model.ner import Encoded, examples_from_doc
     from pipeline.model.rel import encode_pairs, pair_examples
     from pipeline.train.joint import DEFAULTS, save_model
+    from tests.test_model_ner import tiny_encoder
 
     torch.manual_seed(0)
     config = Config()
     schema = config.schema
     tokenizer = load_tokenizer()
-    encoder = BertModel(
-        BertConfig(
-            vocab_size=tokenizer.vocab_size,
-            hidden_size=32,
-            num_hidden_layers=2,
-            num_attention_heads=2,
-            intermediate_size=64,
-        ),
-        add_pooling_layer=False,
-    )
+    encoder = tiny_encoder(tokenizer, add_pooling_layer=False)
     types = list(schema.entity_types)
     tags = ["O", *[f"{p}-{t}" for t in types for p in ("B", "I")]]
     sizes = {"shape_dim": 8, "type_dim": 8, "dist_dim": 4, "hidden": 32}

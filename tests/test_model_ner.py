@@ -57,9 +57,23 @@ def _doc(text: str, spans: list[tuple[str, str]], doc_id: str) -> GoldDocument:
     )
 
 
+def tiny_encoder(tokenizer, **kwargs: object):
+    """A randomly initialised 2-layer BERT with the real tokenizer's vocabulary (seconds to train on CPU)."""
+    from transformers import BertConfig, BertModel
+
+    config = BertConfig(
+        vocab_size=tokenizer.vocab_size,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+    )
+    return BertModel(config, **kwargs)
+
+
 def test_tiny_model_overfits_and_reloads(tmp_path: Path) -> None:
     from safetensors.torch import load_file, save_file
-    from transformers import BertConfig, BertModel
+    from transformers import BertModel
 
     from pipeline.model.encoder import load_tokenizer
     from pipeline.train.ner import DEFAULTS, NerPredictor
@@ -81,15 +95,7 @@ def test_tiny_model_overfits_and_reloads(tmp_path: Path) -> None:
     examples = [ex for d in docs for ex in examples_from_doc(d)]
     tags = ["O", *[f"{p}-{t}" for t in ("AGENCY", "COUNTRY", "LOC", "ORG", "PERSON") for p in ("B", "I")]]
     index = {t: i for i, t in enumerate(tags)}
-    encoder = BertModel(
-        BertConfig(
-            vocab_size=tokenizer.vocab_size,
-            hidden_size=32,
-            num_hidden_layers=2,
-            num_attention_heads=2,
-            intermediate_size=64,
-        )
-    )
+    encoder = tiny_encoder(tokenizer)
     model = NerTagger(encoder, tags, shape_dim=8, dropout=0.0)
     optim = torch.optim.Adam(model.parameters(), lr=5e-3)
     enc = Encoded(tokenizer, examples, index, 64)
@@ -181,22 +187,12 @@ def test_adjacent_names_merge_into_the_longest_name() -> None:
 
 
 def _random_predictor(**settings: object):
-    from transformers import BertConfig, BertModel
-
     from pipeline.model.encoder import load_tokenizer
     from pipeline.train.ner import DEFAULTS, NerPredictor
 
     torch.manual_seed(1)
     tokenizer = load_tokenizer()
-    encoder = BertModel(
-        BertConfig(
-            vocab_size=tokenizer.vocab_size,
-            hidden_size=32,
-            num_hidden_layers=2,
-            num_attention_heads=2,
-            intermediate_size=64,
-        )
-    )
+    encoder = tiny_encoder(tokenizer)
     tags = ["O", "B-ORG", "I-ORG", "B-LOC", "I-LOC"]
     model = NerTagger(encoder, tags, shape_dim=8, dropout=0.0).eval()
     return NerPredictor(model, tokenizer, {**DEFAULTS, **settings})
