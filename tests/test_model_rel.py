@@ -52,23 +52,16 @@ def test_candidates_follow_the_schema(config: Config) -> None:
 
 def test_tiny_head_learns_and_reloads(config: Config, tmp_path: Path) -> None:
     from safetensors.torch import load_file, save_file
-    from transformers import BertConfig, BertModel
 
     from pipeline.model.encoder import load_tokenizer
     from pipeline.train.rel import DEFAULTS, RelPredictor
+    from tests.test_model_ner import tiny_encoder
 
     torch.manual_seed(0)
     tokenizer = load_tokenizer()
     schema = config.schema
-    bert = BertConfig(
-        vocab_size=tokenizer.vocab_size,
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
-    )
     model = RelationHead(
-        BertModel(bert),
+        tiny_encoder(tokenizer),
         list(schema.relations),
         list(schema.entity_types),
         type_dim=8,
@@ -100,7 +93,7 @@ def test_tiny_head_learns_and_reloads(config: Config, tmp_path: Path) -> None:
         assert have == want
     save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(tmp_path / "m.safetensors"))
     again = RelationHead(
-        BertModel(bert),
+        tiny_encoder(tokenizer),
         list(schema.relations),
         list(schema.entity_types),
         type_dim=8,
