@@ -22,6 +22,7 @@ import torch
 from pipeline import metrics
 from pipeline.config import Config
 from pipeline.device import autocast, to_device, token_batches
+from pipeline.errors import ConfigError
 from pipeline.gold.format import GoldDocument, GoldMention
 from pipeline.model.encoder import encoder_path, load_encoder, load_tokenizer
 from pipeline.model.ner import (
@@ -316,7 +317,7 @@ def train_ner(
 
         init_cfg = json.loads((Path(s["init"]) / "config.json").read_text(encoding="utf-8"))
         if init_cfg["tags"] != tags:
-            raise ValueError(f"init {s['init']} has tags {init_cfg['tags']}, this run {tags}")
+            raise ConfigError(f"init {s['init']} has tags {init_cfg['tags']}; this run's data gives {tags}")
         model.load_state_dict(
             {k: v.float() for k, v in load_file(str(Path(s["init"]) / "model.safetensors")).items()}
         )
