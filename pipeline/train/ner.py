@@ -294,19 +294,19 @@ def train_ner(
     labels = s["labels"]
     train_docs = load_corpora(config, s["train"], data)
     dev_docs = load_corpora(config, s["dev"], data)
-    train_ex = [ex for d in train_docs for ex in examples_from_doc(d, labels)]
-    if s["max_train_examples"]:
-        train_ex = random.Random(s["seed"]).sample(train_ex, min(len(train_ex), int(s["max_train_examples"])))
-    if s["context"] == "document":
+    max_pieces, stride = int(s["max_pieces"]), int(s["stride"])
+    if s["context"] == "document":  # the examples are the chunks prediction encodes
         from pipeline.train.shared import chunk_examples as document_chunks
 
         train_ex = [
-            ex
-            for d in train_docs
-            for ex in document_chunks(d, tokenizer, int(s["max_pieces"]), int(s["stride"]), labels)
+            ex for d in train_docs for ex in document_chunks(d, tokenizer, max_pieces, stride, labels)
         ]
     else:
-        train_ex = chunk_examples(train_ex, tokenizer, int(s["max_pieces"]), int(s["stride"]))
+        train_ex = [ex for d in train_docs for ex in examples_from_doc(d, labels)]
+    if s["max_train_examples"]:  # a cap on sentences, or on chunks with document context
+        train_ex = random.Random(s["seed"]).sample(train_ex, min(len(train_ex), int(s["max_train_examples"])))
+    if s["context"] != "document":
+        train_ex = chunk_examples(train_ex, tokenizer, max_pieces, stride)
     types = sorted({t[2:] for ex in train_ex for t in ex.tags if t != "O"})
     tags = ["O", *[f"{p}-{t}" for t in types for p in ("B", "I")]]
     tag_index = {t: i for i, t in enumerate(tags)}
