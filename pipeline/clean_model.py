@@ -239,7 +239,12 @@ def decide(a: Analysis, probs: Sequence[float], threshold: float) -> set[int]:
         if j in body or j == a.title_j or not _is_heading(a, j):
             continue
         # the text the heading opens may sit after one line of chrome (a source or page reference)
-        opens = [k for k in (j + 1, j + 2) if k < n and k in body and a.paragraphs[k]]
+        # (a paragraph, or a short sentence or question: "Q: Who benefits?")
+        opens = [
+            k
+            for k in (j + 1, j + 2)
+            if k < n and k in body and (a.paragraphs[k] or a.infos[k].ends_sentence and a.infos[k].words >= 3)
+        ]
         if opens and opens[0] == j + 2 and a.first_reasons[j + 1] in _LINE_REASONS:
             opens = []
         if not opens:
@@ -298,6 +303,8 @@ _HARD_CUES = frozenset(
         "tip_line",
         "developing",
         "embed",
+        "disclaimer",
+        "photo_credit",
     }
 )
 
@@ -436,7 +443,7 @@ def _is_lead_in(a: Analysis, k: int) -> bool:
 
 def _lists(a: Analysis) -> tuple[list[bool], list[bool]]:
     """Lists that belong to the text around them: the lines right below a lead-in ("The court directed that:",
-    "Day rates, Baltic to Mediterranean:", "Key moments"), up to the next blank line; and a short label
+    "Day rates, Baltic to Mediterranean:", "Key moments"), up to the next blank line (a colon lead-in may stand one blank line above its first item); and a short label
     right above two or more bullet points that read as sentences ("Key takeaways")."""
     n = len(a.keys)
     # line j follows line j - 1 with no blank line between them
@@ -445,6 +452,10 @@ def _lists(a: Analysis) -> tuple[list[bool], list[bool]]:
     for k in range(n):
         if _is_lead_in(a, k):
             j = k + 1
+            # a lead-in ending with a colon may stand one blank line above its first item
+            if j < n and not joined[j] and a.keys[k].endswith(":") and a.idx[j] == a.idx[k] + 2:
+                in_list[j] = True
+                j += 1
             while j < n and joined[j] and j - k <= _LIST_MAX_ITEMS:
                 in_list[j] = True
                 j += 1

@@ -253,6 +253,27 @@ def test_short_lines_are_not_taken_for_hard_wrapping(cleaner: Cleaner) -> None:
         ("This is a developing story and will be updated.", "developing"),
         ("\u2014 Ruth Anselm MP (@RuthAnselmMP) March 2, 2026", "embed"),
         ("For more information, contact press@ministry.example", "contact"),
+        ("Advertisement - Continue Reading Below", "advertisement"),
+        ("The views expressed in this article are those of the author and not of the paper.", "disclaimer"),
+        ("Disclaimer: This story is auto-generated from a syndicated feed.", "disclaimer"),
+        (
+            "Note: the border is disputed. Boundaries shown do not imply endorsement by the agency.",
+            "disclaimer",
+        ),
+        (
+            "Lifters warm up at the continental championships in 2024. The federation has been under scrutiny "
+            "since samples from that event were retested. Photo: Kaspar Lind/Pressfoto",
+            "photo_credit",
+        ),
+        (
+            "Read more: Why hospitals have become a target for ransomware gangs. Hospitals cannot afford long "
+            "outages, so criminal groups see them as the most likely to pay quickly and quietly.",
+            "teaser",
+        ),
+        ("\U0001f441 15.9K  11:48", "media"),
+        ("Do you have an opinion on the issues raised in this article?", "tip_line"),
+        ('Quote: "Moldova is a partner we trust."', "credit"),
+        ("\U0001f512 Members only", "paywall"),
     ],
 )
 def test_new_chrome_cues(cleaner: Cleaner, line: str, reason: str) -> None:
@@ -273,6 +294,10 @@ def test_new_chrome_cues(cleaner: Cleaner, line: str, reason: str) -> None:
         "Ministry spokesman Ivan Petrov (@IPetrov) said the talks had failed.",
         "This story is developing fast, officials said.",
         "By the terms of the text, the Assembly requested the Secretary-General to:",
+        "Next steps",
+        "Next week the court will hear the appeal.",
+        "Advertisement spending fell by a third after the ban.",
+        "The regulator said the views expressed by the company were misleading.",
     ],
 )
 def test_body_lines_that_resemble_the_new_cues(cleaner: Cleaner, line: str) -> None:
@@ -293,6 +318,8 @@ def test_body_lines_that_resemble_the_new_cues(cleaner: Cleaner, line: str) -> N
         "Video, shared widely online, showed soldiers firing into the crowd.",
         "The report, originally published in 2019, found no evidence of fraud.",
         "John Smith was a correspondent for the agency until 2019, his family said.",
+        "The briefing was for members only, a party official said.",
+        "Agreement would allow exchange of personal data on organised crime and terrorism",
     ],
 )
 def test_body_sentences_get_no_cue_that_overrules_the_model(cleaner: Cleaner, line: str) -> None:
@@ -519,3 +546,41 @@ def test_a_summary_label_and_its_timeline_are_body() -> None:
         "14:10 Police report two arrests",
     } <= body
     assert "Ferry strike called off after late-night deal" not in body
+
+
+def test_a_subheading_may_open_a_short_question() -> None:
+    from pipeline.clean_model import decide
+
+    page = (
+        "The agreement must still be ratified by parliament, which the ministry expects before the end of the year.\n"
+        "Questions and answers\n"
+        "Q: Who benefits?\n"
+        "A: Anyone who has paid contributions in both countries, including people who returned after working abroad."
+    )
+    a = _analysis(page)
+    body = decide(a, _probs(a, {"The agreement", "Q: Who", "A: Anyone"}), 0.5)
+    assert "Questions and answers" in {a.keys[j] for j in body}
+
+
+def test_a_colon_lead_in_reaches_its_list_over_one_blank_line() -> None:
+    from pipeline.clean_model import _lists, decide
+
+    page = (
+        "The federation was declared non-compliant on Tuesday after investigators found it obstructed testing.\n"
+        "\n"
+        "The sanctions, which take effect immediately, are:\n"
+        "\n"
+        "A four-year ban on hosting continental or world championships\n"
+        "Exclusion of federation officials from committees\n"
+        "\n"
+        "\n"
+        "Related stories:\n"
+        "\n"
+        "Three lifters stripped of medals"
+    )
+    a = _analysis(page)
+    in_list, _ = _lists(a)
+    assert [a.keys[j][:10] for j in range(len(a.keys)) if in_list[j]] == ["A four-yea", "Exclusion "]
+    body = {a.keys[j] for j in decide(a, _probs(a, {"The federation", "The sanctions"}), 0.5)}
+    assert "Exclusion of federation officials from committees" in body
+    assert "Three lifters stripped of medals" not in body  # "Related stories:" is a label, not a lead-in

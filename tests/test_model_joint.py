@@ -311,3 +311,41 @@ def test_bfloat16_autocast_path_runs(tiny_model: Path, monkeypatch) -> None:
     docs = NewsPredictor.load(tiny_model).predict_docs(bare)
     assert used and [_triples(d) for d in docs] == expected
     assert all(isinstance(s, float) for d in docs for s in d.meta["relation_scores"])
+
+
+def test_encoder_starts_from_a_model_with_other_labels(tiny_model: Path) -> None:
+    """`init_encoder`: a model in another label set hands over its encoder and shape features, not its tag layer."""
+    from safetensors.torch import load_file
+
+    from pipeline.errors import ConfigError
+    from pipeline.model.encoder import load_tokenizer
+    from pipeline.model.joint import NewsModel
+    from pipeline.train.joint import load_encoder_state
+    from tests.test_model_ner import tiny_encoder
+
+    saved = load_file(str(tiny_model / "model.safetensors"))
+    sizes = {"shape_dim": 8, "type_dim": 8, "dist_dim": 4, "hidden": 32}
+    other = NewsModel(
+        tiny_encoder(load_tokenizer(), add_pooling_layer=False),
+        ["O", "B-Peop", "I-Peop"],
+        ["Kill"],
+        ["Peop"],
+        dropout=0.0,
+        **sizes,
+    )
+    out_before = other.ner.out.weight.detach().clone()
+    load_encoder_state(other, saved)
+    now = other.ner.state_dict()
+    for key in ("encoder.embeddings.word_embeddings.weight", "encoder.encoder.layer.1.output.dense.weight"):
+        assert torch.equal(now[key], saved[f"ner.{key}"].float())
+    assert torch.equal(now["shape_in.weight"], saved["ner.shape_in.weight"].float())
+    assert torch.equal(other.ner.out.weight, out_before)  # three tags here, not the schema's eleven
+    with pytest.raises(ConfigError, match="does not fit"):
+        load_encoder_state(
+            other,
+            {
+                "ner.encoder.embeddings.word_embeddings.weight": saved[
+                    "ner.encoder.embeddings.word_embeddings.weight"
+                ]
+            },
+        )

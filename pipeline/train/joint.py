@@ -46,6 +46,8 @@ from pipeline.train.shared import predict_shared
 DEFAULTS: dict[str, Any] = {
     "labels": "schema",
     "init": None,  # folder of a trained NER tagger to start from
+    # folder of any trained model (other labels allowed) whose encoder and shape features to start from
+    "init_encoder": None,
     "ner_train": [],
     "rel_train": [],
     "dev": [],
@@ -213,6 +215,18 @@ def _cycle(examples: Sequence[Example], size: int, rng: random.Random) -> Iterat
         yield from batches(examples, size, rng)
 
 
+def load_encoder_state(model: NewsModel, state: dict[str, torch.Tensor]) -> None:
+    """Start `model`'s tagger from another model's encoder and shape features, whatever that model's labels.
+
+    `state` is a saved tagger (`kind = "ner"`) or joint model; its tag layer and relation head are left out, so a
+    tagger trained in one label set (CoNLL-2003's) can start a model in another (CoNLL04's)."""
+    own = {k.removeprefix("ner."): v.float() for k, v in state.items() if not k.startswith("rel.")}
+    own = {k: v for k, v in own.items() if not k.startswith(("out.", "encoder.pooler."))}  # pooler: unused
+    missing, unexpected = model.ner.load_state_dict(own, strict=False)
+    if unexpected or {k for k in missing if not k.startswith(("out.", "encoder.pooler."))}:
+        raise ConfigError(f"init_encoder does not fit this model: missing {missing}, unexpected {unexpected}")
+
+
 def train_joint(
     settings: dict[str, Any],
     out_dir: Path,
@@ -252,12 +266,18 @@ def train_joint(
         model.load_saved_state(init_state)
     elif init_state is not None:
         model.ner.load_state_dict(init_state)
+    if s["init_encoder"]:
+        from safetensors.torch import load_file
+
+        if s["init"]:
+            raise ConfigError("set init or init_encoder, not both")
+        load_encoder_state(model, load_file(str(Path(s["init_encoder"]) / "model.safetensors")))
     tag_index = {t: i for i, t in enumerate(tags)}
     rel_index = {r: i for i, r in enumerate(model.rel.relations)}
     type_index = {t: i for i, t in enumerate(entity_types)}
     n_pos = sum(1 for ex in rel_ex for p in ex.pairs if p[2] != NONE)
     say(
-        f"init {s['init'] or 'encoder'}; NER {len(ner_docs)} docs / {len(ner_ex)} sentences; relations "
+        f"init {s['init'] or s['init_encoder'] or 'encoder'}; NER {len(ner_docs)} docs / {len(ner_ex)} sentences; relations "
         f"{len(rel_docs)} docs / {len(rel_ex)} contexts / {sum(len(e.pairs) for e in rel_ex)} pairs "
         f"({n_pos} related); dev {len(dev_docs)} docs"
     )
