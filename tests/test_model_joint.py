@@ -233,7 +233,9 @@ def test_ece_and_temperature() -> None:
 def test_calibration_on_dev_gives_temperatures_and_thresholds(tiny_model: Path) -> None:
     from pipeline.train.joint import DEFAULTS, NewsPredictor, calibrate
 
-    result = calibrate(NewsPredictor.load(tiny_model), DOCS, {**DEFAULTS, "target_precision": 0.9})
+    grid = [0.0, -0.5, 4.0]
+    settings = {**DEFAULTS, "target_precision": 0.9, "none_bias_grid": grid}
+    result = calibrate(NewsPredictor.load(tiny_model), DOCS, settings)
     assert 0.25 <= result["relations"]["temperature"] <= 5.0
     from pipeline.model.ner import split_words
 
@@ -241,6 +243,27 @@ def test_calibration_on_dev_gives_temperatures_and_thresholds(tiny_model: Path) 
     assert result["outputs"]["relations"]["n"] == 4
     limits = result["settings"]["thresholds"]
     assert limits["based_in"] is not None and limits["coerces"] is None  # no coerces on dev: no threshold
+    # the overfitted model finds all four relations at no shift; a shift nearer 0 wins ties
+    assert set(result["none_bias_f1"]) == {"0", "-0.5", "4"}
+    assert result["none_bias_f1"]["0"] == 1.0 and result["settings"]["none_bias"] == 0.0
+
+
+def test_none_bias_moves_the_line_between_no_relation_and_a_relation() -> None:
+    from pipeline.model.rel import relation_decisions
+
+    logits = torch.log(torch.tensor([[0.5, 0.3, 0.2], [0.2, 0.7, 0.1]]))
+    scores, ids = relation_decisions(logits)
+    assert ids.tolist() == [0, 1] and scores.tolist() == pytest.approx([0.5, 0.7])
+    scores, ids = relation_decisions(logits, none_bias=-1.0)  # NONE at 0.5 * e^-1 = 0.18 < 0.3
+    assert ids.tolist() == [1, 1] and scores.tolist() == pytest.approx(
+        [0.3, 0.7]
+    )  # the class's own probability
+    _, ids = relation_decisions(logits, none_bias=2.0)  # 0.2 * e^2 = 1.48 > 0.7
+    assert ids.tolist() == [0, 0]
+    # a temperature flattens the probabilities before the shift: 0.5 * e^-0.3 = 0.37 > 0.3, but at temperature 2
+    # NONE's 0.41 * e^-0.3 = 0.31 < 0.32
+    assert relation_decisions(logits, none_bias=-0.3)[1].tolist() == [0, 1]
+    assert relation_decisions(logits, temperature=2.0, none_bias=-0.3)[1].tolist() == [1, 1]
 
 
 def test_int8_relation_pass_keeps_the_answers(tiny_model: Path) -> None:

@@ -11,6 +11,7 @@ gold stores them and scored in either order by the metrics.
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
@@ -23,6 +24,24 @@ from pipeline.gold.format import GoldDocument
 from pipeline.model.ner import SHAPES, split_words, word_shape
 
 NONE = "none"
+
+
+def relation_decisions(
+    logits: torch.Tensor, temperature: float = 1.0, none_bias: float = 0.0
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Each pair's relation (an index; 0 is NONE) and its probability, from the head's logits.
+
+    `none_bias` (a log-odds shift, chosen on dev) moves the line between "no relation" and the best relation: at
+    -1 a relation is kept when its probability exceeds e^-1 times that of NONE. The score stays the relation's
+    own probability, so calibration maps still apply to it."""
+    probs = (logits.float() / temperature).softmax(-1)
+    if none_bias:
+        ids = torch.cat([probs[:, :1] * math.exp(none_bias), probs[:, 1:]], dim=-1).argmax(-1)
+    else:
+        ids = probs.argmax(-1)
+    return probs.gather(1, ids[:, None])[:, 0], ids
+
+
 _DIST_BUCKETS = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 64)
 
 

@@ -175,6 +175,13 @@ def write_card(folder: Path) -> Path:
                 f"| {label} | {c['n']} | {c['temperature']} | {c['before']['ece']:.4f} | {c['after']['ece']:.4f} | "
                 f"{c['before']['nll']:.4f} | {c['after']['nll']:.4f} |"
             )
+        if len(by_bias := cal.get("none_bias_f1", {})) > 1:
+            tried = ", ".join(f"{b}: {_pct(f)}" for b, f in by_bias.items())
+            lines += [
+                "",
+                f'Relation decisions shift "no relation" by {cal["settings"].get("none_bias", 0.0):g} in log-odds, the '
+                f"value with the best end-to-end strict relation F1 on dev ({tried}).",
+            ]
         outputs = cal.get("outputs", {})
         if outputs:
             lines += [

@@ -71,6 +71,10 @@ DEFAULTS: dict[str, Any] = {
     "dropout": 0.1,
     "target_precision": 0.7,
     "ece_bins": 15,
+    # log-odds shifts of "no relation" tried on dev after the temperature fit (see `choose_none_bias`); none by
+    # default: on news-v2 the best shift on dev (+0.75) moved test F1 by less than its noise and lost the
+    # scraped sample's (Safeguard Defenders, alleges, China) (docs/benchmarks.md, session 7)
+    "none_bias_grid": [0.0],
 }
 
 
@@ -522,7 +526,8 @@ def calibrate(
     """Calibration on dev, in two steps.
 
     1. Temperatures for the decisions: every word's tag (NER) and every candidate pair with gold mentions
-       (relations), fitted on the negative log-likelihood.
+       (relations), fitted on the negative log-likelihood; then the relation decision's `none_bias` (see
+       `relation_decisions`), the one of `none_bias_grid` with the best end-to-end strict relation F1 on dev.
     2. Platt scaling of the scores users see: a predicted mention's score (its lowest tag probability) and an
        end-to-end relation's score (its class probability) mapped to the chance that the item is exactly right.
        A relation can be well classified yet wrong because a mention boundary or type is wrong, which no
@@ -533,8 +538,9 @@ def calibrate(
     Then per-relation thresholds for `target_precision` on the final end-to-end dev scores."""
     bins = int(s["ece_bins"])
     predictor.settings.update(
-        ner_temperature=1.0, rel_temperature=1.0, mention_platt=None, relation_platt=None
+        ner_temperature=1.0, rel_temperature=1.0, mention_platt=None, relation_platt=None, none_bias=0.0
     )
+    predictor.rel.settings.update(none_bias=0.0)
     predictor.ner.settings.update(ner_temperature=1.0, mention_platt=None)
     ner_logits, ner_labels = _ner_logits(predictor, dev_docs)
     rel_logits, rel_labels = _rel_logits(predictor, dev_docs)
@@ -542,6 +548,7 @@ def calibrate(
     t_rel = fit_temperature(rel_logits, rel_labels)
     predictor.settings.update(ner_temperature=t_ner, rel_temperature=t_rel)
     predictor.ner.settings.update(ner_temperature=t_ner)
+    bias, by_bias = choose_none_bias(predictor, dev_docs, s.get("none_bias_grid") or [0.0])
     items = output_scores(predictor, dev_docs)
     outputs: dict[str, dict[str, Any]] = {}
     maps: dict[str, list[float]] = {}
@@ -571,14 +578,41 @@ def calibrate(
         "outputs": outputs,
         "target_precision": float(s["target_precision"]),
         "threshold_support": support,
+        "none_bias_f1": by_bias,
         "settings": {
             "ner_temperature": t_ner,
             "rel_temperature": t_rel,
+            "none_bias": bias,
             "mention_platt": maps["mentions"],
             "relation_platt": maps["relations"],
             "thresholds": thresholds,
         },
     }
+
+
+def choose_none_bias(
+    predictor: NewsPredictor, dev_docs: Sequence[GoldDocument], grid: Sequence[float]
+) -> tuple[float, dict[str, float]]:
+    """The `none_bias` of `grid` with the best end-to-end strict relation F1 on `dev_docs` (ties: the one nearest
+    0), set on `predictor`; and the F1 of each."""
+    labels = predictor.settings["labels"]
+    bare = [replace(d, mentions=(), relations=()) for d in dev_docs]
+    tagged = None
+    by_bias: dict[str, float] = {}
+    for bias in sorted({float(b) for b in grid}, key=abs):
+        predictor.settings["none_bias"] = predictor.rel.settings["none_bias"] = bias
+        if predictor.settings.get("encoder_pass") == "shared":
+            with torch.inference_mode():
+                pred = predict_shared(predictor, bare)
+        else:  # the tagger's output does not depend on the bias: tag once
+            if tagged is None:
+                with torch.inference_mode():
+                    tagged = predictor.ner.predict_docs(bare)
+            pred = predictor.rel.predict_docs(tagged)
+        by_bias[f"{bias:g}"] = round(metrics.score_relations(dev_docs, pred, labels=labels)["micro"]["f1"], 4)
+    best = max(by_bias, key=lambda b: (by_bias[b], -abs(float(b))))
+    predictor.settings["none_bias"] = predictor.rel.settings["none_bias"] = float(best)
+    return float(best), by_bias
 
 
 def fit_platt(conf: Sequence[float], ok: Sequence[bool]) -> list[float]:

@@ -23,7 +23,14 @@ from pipeline.config import Config
 from pipeline.device import autocast, token_batches
 from pipeline.gold.format import GoldDocument, GoldRelation
 from pipeline.model.encoder import encoder_path, load_encoder, load_tokenizer
-from pipeline.model.rel import NONE, PairExample, RelationHead, encode_pairs, pair_examples
+from pipeline.model.rel import (
+    NONE,
+    PairExample,
+    RelationHead,
+    encode_pairs,
+    pair_examples,
+    relation_decisions,
+)
 from pipeline.train.common import load_corpora, optimiser, platt, save_checkpoint, start_run, step
 
 DEFAULTS: dict[str, Any] = {
@@ -95,8 +102,7 @@ class RelPredictor:
                 continue
             with autocast(dev):
                 logits = self.model.logits(batch.to(dev))
-            probs = (logits.float() / temperature).softmax(-1)
-            scores, ids = probs.max(dim=-1)
+            scores, ids = relation_decisions(logits, temperature, float(self.settings.get("none_bias", 0.0)))
             scores, ids = scores.cpu(), ids.cpu()
             for (b, p), score, idx in zip(batch.refs, scores.tolist(), ids.tolist(), strict=True):
                 n, ex = chunk[b]

@@ -28,7 +28,7 @@ import torch
 from pipeline.device import autocast, to_device, token_batches
 from pipeline.gold.format import GoldDocument
 from pipeline.model.ner import Encoded, Example, examples_from_doc, piece_counts, windows
-from pipeline.model.rel import allowed_pairs, distance_bucket
+from pipeline.model.rel import allowed_pairs, distance_bucket, relation_decisions
 
 if TYPE_CHECKING:
     from pipeline.train.joint import NewsPredictor
@@ -231,7 +231,7 @@ def predict_shared(
                 tensor("d"),
                 tensor("o", torch.float32),
             )
-        scores, ids = (logits.float() / t_rel).softmax(-1).max(dim=-1)
+        scores, ids = relation_decisions(logits, t_rel, float(s.get("none_bias", 0.0)))
         for (n, h, t), score, idx in zip(cols["ref"], scores.tolist(), ids.tolist(), strict=True):
             rel.keep(found[n], tagged[n], h, t, idx, score)
     return rel.with_relations(tagged, found)
