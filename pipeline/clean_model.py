@@ -86,6 +86,7 @@ class FeatureSpace:
             "below_comments",
             "colon_list",
             "heads_list",
+            "standfirst",
             *[f"reason={r}" for r in self.reasons],
             *[f"first_reason={r}" for r in self.reasons],
         ]
@@ -119,6 +120,7 @@ class FeatureSpace:
         numbered = [_NUMBERED_RE.match(a.lines[a.idx[j]]) is not None for j in range(n)]
         sections = _numbered_sections(a, para)
         colon_list, heads_list = _lists(a)
+        standfirst = _standfirsts(a)
         rows = []
         for j in range(n):
             info: LineInfo = a.infos[j]
@@ -172,6 +174,7 @@ class FeatureSpace:
                 float(j > comments_from),
                 float(colon_list[j]),
                 float(heads_list[j]),
+                float(standfirst[j]),
                 *one_hot,
                 *first_hot,
             ]
@@ -305,6 +308,8 @@ _HARD_CUES = frozenset(
         "embed",
         "disclaimer",
         "photo_credit",
+        "pull_quote",
+        "promo",
     }
 )
 
@@ -466,6 +471,27 @@ def _lists(a: Analysis) -> tuple[list[bool], list[bool]]:
         items = [k for k in (j + 1, j + 2) if joined[k] and a.bullets[k] and a.infos[k].words >= 5]
         heads[j] = len(items) == 2
     return in_list, heads
+
+
+def _standfirsts(a: Analysis) -> list[bool]:
+    """Lines that may be the article's standfirst: a summary phrase of six words or more, without a cue or a full
+    stop, in the five lines above the first paragraph the rules keep ("Judges rule the ministry was entitled to
+    rely on ...")."""
+    n = len(a.keys)
+    first = next((j for j in range(n) if a.paragraphs[j] and j in a.keep), None)
+    out = [False] * n
+    if first is None:
+        return out
+    for j in range(max(0, first - 5), first):
+        info = a.infos[j]
+        out[j] = (
+            j != a.title_j
+            and not info.ends_sentence
+            and 6 <= info.words <= 40
+            and a.first_reasons[j] in _HEADING_REASONS
+            and not a.bullets[j]
+        )
+    return out
 
 
 def _shape(a: Analysis, j: int) -> tuple[bool, ...]:

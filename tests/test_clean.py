@@ -272,7 +272,37 @@ def test_short_lines_are_not_taken_for_hard_wrapping(cleaner: Cleaner) -> None:
         ),
         ("\U0001f441 15.9K  11:48", "media"),
         ("Do you have an opinion on the issues raised in this article?", "tip_line"),
-        ('Quote: "Moldova is a partner we trust."', "credit"),
+        ('Quote: "Moldova is a partner we trust."', "pull_quote"),
+        ("About sharing", "share"),
+        ("Download photo", "share"),
+        ("Reporting from Velmora", "byline"),
+        ("Defence correspondent", "byline"),
+        ("Get in touch", "contact"),
+        ("This article is archived and can no longer be edited.", "edited_note"),
+        (
+            "This article appears in the April 2026 issue of The Meridian Review with the headline "
+            '"Someone Should Be Watching", and was updated after the ceasefire collapsed in the first week of May.',
+            "edited_note",
+        ),
+        ("Have an opinion on this story? Share it!", "tip_line"),
+        (
+            "This is part one of our series on flood recovery. Got a tip? Reach us at tips@lantern.example",
+            "tip_line",
+        ),
+        (
+            "Are you affected by today's events? Share your experiences by emailing haveyoursay@mbc.example",
+            "tip_line",
+        ),
+        ("Skip X post by Marit Elvestad", "embed"),
+        ("Allow X content? This article contains content provided by X.", "embed"),
+        ("Post from @MElvestad_NSC on X, 15:51 BST", "embed"),
+        ("Photo - https://mma.presslinewire.example/media/2291044/decks.jpg", "credit"),
+        ("Photo taken on March 14, 2025 shows the building of the ministry in the capital.", "credit"),
+        ("Image caption, Leaders posed for the family photo on the quayside", "credit"),
+        ("Protesters in front of the Congress building on Friday. Image: Luis Benitez.", "photo_credit"),
+        ("Stay with WHLW News 5 for updates.", "promo"),
+        ("This press release contains forward-looking statements about the company's plans.", "disclaimer"),
+        ("Forward-Looking Statements", "disclaimer"),
         ("\U0001f512 Members only", "paywall"),
     ],
 )
@@ -296,6 +326,10 @@ def test_new_chrome_cues(cleaner: Cleaner, line: str, reason: str) -> None:
         "By the terms of the text, the Assembly requested the Secretary-General to:",
         "Next steps",
         "Next week the court will hear the appeal.",
+        "The correspondent said the talks had failed.",
+        "Have you seen the report?",
+        "Stay with us, the minister urged the crowd.",
+        "The photo, taken on March 14, shows the burnt vehicle.",
         "Advertisement spending fell by a third after the ban.",
         "The regulator said the views expressed by the company were misleading.",
     ],
@@ -330,7 +364,15 @@ def test_body_sentences_get_no_cue_that_overrules_the_model(cleaner: Cleaner, li
 
 
 @pytest.mark.parametrize(
-    "line", ["About the authors", "How we reported this story", "Related stories", "Notes to editors"]
+    "line",
+    [
+        "About the authors",
+        "How we reported this story",
+        "Related stories",
+        "Notes to editors",
+        "About the Fair Finance Alliance",
+        "Useful links",
+    ],
 )
 def test_section_headers(cleaner: Cleaner, line: str) -> None:
     assert cleaner.is_section_header(line, cleaner.describe(line))
@@ -584,3 +626,21 @@ def test_a_colon_lead_in_reaches_its_list_over_one_blank_line() -> None:
     body = {a.keys[j] for j in decide(a, _probs(a, {"The federation", "The sanctions"}), 0.5)}
     assert "Exclusion of federation officials from committees" in body
     assert "Three lifters stripped of medals" not in body  # "Related stories:" is a label, not a lead-in
+
+
+def test_standfirst_feature_marks_the_summary_above_the_first_paragraph() -> None:
+    from pipeline.clean_model import _standfirsts
+
+    page = (
+        "Home | News | Investigations\n"
+        "Ministry auditor says she was told to stop asking about the ferry contracts\n"
+        "By Jane Roe\n"
+        "Eleven years of checking the books, and one question nobody wanted answered\n"
+        "For eleven years, the auditor checked the books of the transport ministry and found nothing she could not "
+        "explain. Then, in the spring of 2024, she found the ferry contracts and a payment nobody could account for.\n"
+        "Related stories"
+    )
+    a = _analysis(page)
+    marked = [a.keys[j][:10] for j in range(len(a.keys)) if _standfirsts(a)[j]]
+    assert "Eleven yea" in marked
+    assert "By Jane Ro" not in marked and "Home | New" not in marked and "Related st" not in marked
