@@ -98,7 +98,7 @@ def test_split_is_fixed_and_disjoint() -> None:
     assert all(int(a[3:]) % 3 == 0 for a in test)  # the rule written in split.toml before any article existed
 
 
-@pytest.mark.parametrize("split", ["train", "dev", "test"])
+@pytest.mark.parametrize("split", ["train", "dev", "test", "incoming"])
 def test_corpus_converts_and_checks(config: Config, split: str) -> None:
     from pipeline.gold import store
 
@@ -110,6 +110,14 @@ def test_corpus_converts_and_checks(config: Config, split: str) -> None:
             head, tail = d.mentions[r.head], d.mentions[r.tail]
             assert config.schema.is_allowed(r.label, head.label, tail.label)
             assert head.cluster != tail.cluster
+
+
+def test_incoming_articles_are_new_and_train_only() -> None:
+    """The staged train articles (data/news_gold/incoming/) are numbered after the corpus and listed in no split."""
+    split = read_split(CORPUS)
+    incoming = sorted(p.stem for p in (CORPUS / "incoming").glob("*.txt"))
+    assert len(incoming) == 24 and not set(incoming) & set(split)
+    assert all(int(a[3:]) > 96 for a in incoming)
 
 
 def test_articles_match_their_checksums() -> None:
