@@ -448,8 +448,9 @@ def _is_lead_in(a: Analysis, k: int) -> bool:
 
 def _lists(a: Analysis) -> tuple[list[bool], list[bool]]:
     """Lists that belong to the text around them: the lines right below a lead-in ("The court directed that:",
-    "Day rates, Baltic to Mediterranean:", "Key moments"), up to the next blank line (a colon lead-in may stand one blank line above its first item); and a short label
-    right above two or more bullet points that read as sentences ("Key takeaways")."""
+    "Day rates, Baltic to Mediterranean:", "Key moments"), up to the next blank line (a colon lead-in may stand one
+    blank line above its first item); and a short label right above two or more bullet points that read as
+    sentences ("Key takeaways")."""
     n = len(a.keys)
     # line j follows line j - 1 with no blank line between them
     joined = [j > 0 and a.idx[j] == a.idx[j - 1] + 1 for j in range(n)]

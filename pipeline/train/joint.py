@@ -594,12 +594,16 @@ def choose_none_bias(
     predictor: NewsPredictor, dev_docs: Sequence[GoldDocument], grid: Sequence[float]
 ) -> tuple[float, dict[str, float]]:
     """The `none_bias` of `grid` with the best end-to-end strict relation F1 on `dev_docs` (ties: the one nearest
-    0), set on `predictor`; and the F1 of each."""
+    0), set on `predictor`; and the F1 of each (nothing is scored when the grid holds one value)."""
+    if len(values := {float(b) for b in grid}) == 1:
+        (only,) = values
+        predictor.settings["none_bias"] = predictor.rel.settings["none_bias"] = only
+        return only, {}
     labels = predictor.settings["labels"]
     bare = [replace(d, mentions=(), relations=()) for d in dev_docs]
     tagged = None
     by_bias: dict[str, float] = {}
-    for bias in sorted({float(b) for b in grid}, key=abs):
+    for bias in sorted(values, key=abs):
         predictor.settings["none_bias"] = predictor.rel.settings["none_bias"] = bias
         if predictor.settings.get("encoder_pass") == "shared":
             with torch.inference_mode():
