@@ -87,6 +87,7 @@ class FeatureSpace:
             "colon_list",
             "heads_list",
             "standfirst",
+            "cue_in_text",
             *[f"reason={r}" for r in self.reasons],
             *[f"first_reason={r}" for r in self.reasons],
         ]
@@ -121,6 +122,18 @@ class FeatureSpace:
         sections = _numbered_sections(a, para)
         colon_list, heads_list = _lists(a)
         standfirst = _standfirsts(a)
+        # a sentence with a loose cue word inside the running text ("... 'cookie walls' and tracking pixels",
+        # "Comments on the draft can be sent to the ministry ..."): the story may be about the thing the cue names
+        text_around = [para[k] or kept[k] for k in range(n)]
+        cue_in_text = [
+            a.first_reasons[j] in cue_names
+            and a.first_reasons[j] not in _HARD_CUES
+            and para[j]
+            and 0 < j < n - 1
+            and text_around[j - 1]
+            and text_around[j + 1]
+            for j in range(n)
+        ]
         rows = []
         for j in range(n):
             info: LineInfo = a.infos[j]
@@ -175,6 +188,7 @@ class FeatureSpace:
                 float(colon_list[j]),
                 float(heads_list[j]),
                 float(standfirst[j]),
+                float(cue_in_text[j]),
                 *one_hot,
                 *first_hot,
             ]
@@ -277,6 +291,7 @@ def decide(a: Analysis, probs: Sequence[float], threshold: float) -> set[int]:
                 lead -= 1
             if lead in body and _is_lead_in(a, lead):
                 body.add(j)
+    body |= _enclosed_lists(a, body)
     _, quoted = _duplicates(a.keys, a.title, a.paragraphs)
     # a pull quote: a quoted sentence that repeats words of a longer paragraph of the same page (a quoted
     # subheading is shorter)
@@ -472,6 +487,84 @@ def _lists(a: Analysis) -> tuple[list[bool], list[bool]]:
         items = [k for k in (j + 1, j + 2) if joined[k] and a.bullets[k] and a.infos[k].words >= 5]
         heads[j] = len(items) == 2
     return in_list, heads
+
+
+# forms of the items of a list inside the article: "Verdict: four-year ban", "1988: MBE for services to ...",
+# "12 March - talks collapse", a bullet point, a name ("Valdonian Judo Union")
+_LABEL_ITEM_RE = re.compile(r"^[^\W\d][\w'’&/(). -]{0,40}?:\s+\S")
+_DATED_ITEM_RE = re.compile(
+    r"^(\d{4}(\s*[–-]\s*\d{2,4})?|\d{1,2} [A-Z][a-z]+( \d{4})?|[A-Z][a-z]+ \d{1,2}(, \d{4})?)\s*[:–—-]\s+\S"
+)
+_ENCLOSED_MAX_ITEMS = 12
+
+
+def _item_form(a: Analysis, j: int) -> str | None:
+    key, info = a.keys[j], a.infos[j]
+    if info.words > 20 or _SEPARATOR_RE.search(key):
+        return None
+    if a.bullets[j]:
+        return "bullet"
+    if _DATED_ITEM_RE.match(key):
+        return "dated"
+    if _LABEL_ITEM_RE.match(key) and len(key.split(":", 1)[0].split()) <= 4:
+        return "label"
+    if not info.ends_sentence and info.title_ratio >= 0.6 and info.words <= 12:
+        return "name"
+    return None
+
+
+def _enclosed_lists(a: Analysis, body: set[int]) -> set[int]:
+    """A list standing inside the article: two or more lines of one item form, on consecutive lines, with body
+    text right above (or a subheading over body text) and right below (or a subheading over body text), and no
+    cue on any of them; the subheading over the list comes with it. A list of names needs that subheading or a
+    colon lead-in and at least three of them: bare names between paragraphs are too often links or commenters."""
+    n = len(a.keys)
+    found: set[int] = set()
+    j = 1
+    while j < n:
+        if j in body or j == a.title_j:
+            j += 1
+            continue
+        k = j
+        while (
+            k + 1 < n
+            and k + 1 not in body
+            and a.idx[k + 1] == a.idx[k] + 1
+            and k + 1 - j < _ENCLOSED_MAX_ITEMS
+        ):
+            k += 1
+        run = list(range(j, k + 1))
+        j = k + 1
+        if any(_vetoed(a, i) or a.first_reasons[i] not in _LINE_REASONS or i == a.title_j for i in run):
+            continue
+        head = run[0] if _is_heading(a, run[0]) and _item_form(a, run[0]) != "dated" else None
+        items = run[1:] if head is not None else run
+        forms = {_item_form(a, i) for i in items}
+        if len(items) < 2 or len(forms) != 1 or None in forms:
+            # the subheading may itself read as an item ("Honours" is a name): try the run as items only
+            forms = {_item_form(a, i) for i in run}
+            if len(run) < 2 or len(forms) != 1 or None in forms or head is None:
+                continue
+        before = run[0] - 1
+        above_ok = before in body or (before >= 1 and _is_heading(a, before) and before - 1 in body)
+        after = k + 1
+        below_ok = after < n and (
+            after in body
+            and (a.paragraphs[after] or a.infos[after].ends_sentence)
+            or _is_heading(a, after)
+            and after + 1 < n
+            and after + 1 in body
+        )
+        if not (above_ok and below_ok):
+            continue
+        if forms == {"name"} and (
+            len(items) < 3 or head is None and not (before in body and a.keys[before].endswith(":"))
+        ):
+            continue
+        found.update(run)
+        if before not in body:
+            found.add(before)
+    return found
 
 
 def _standfirsts(a: Analysis) -> list[bool]:

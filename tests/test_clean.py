@@ -644,3 +644,65 @@ def test_standfirst_feature_marks_the_summary_above_the_first_paragraph() -> Non
     marked = [a.keys[j][:10] for j in range(len(a.keys)) if _standfirsts(a)[j]]
     assert "Eleven yea" in marked
     assert "By Jane Ro" not in marked and "Home | New" not in marked and "Related st" not in marked
+
+
+def test_a_list_standing_inside_the_article_is_body() -> None:
+    from pipeline.clean_model import decide
+
+    page = (
+        "Weightlifter Loses Appeal Against Doping Ban\n"
+        "The Court of Arbitration for Sport dismissed the weightlifter's appeal against her four-year ban on Tuesday.\n"
+        "The decision in brief\n"
+        "Verdict: four-year ban, backdated to 9 November 2025\n"
+        "Appeal: dismissed\n"
+        "Costs: 20,000 Swiss francs payable by the athlete\n"
+        "Her lawyers said they would study the ruling before deciding whether to go to the Swiss federal court.\n"
+        "Honours\n"
+        "1988: MBE for services to refugee relief\n"
+        "1996: commendation from the refugee agency\n"
+        "She is survived by two daughters, who asked for donations to the charity in place of flowers.\n"
+        "Partners\n"
+        "Water Ministry\n"
+        "Rotary Club\n"
+        "The last was her favourite, she said, because it paid for the first well.\n"
+        "Concerned Resident\n"
+        "Like · Reply · 5h\n"
+        "Mo Aziz\n"
+        "Like · Reply · 4h\n"
+        "The council will meet again on Thursday to discuss the next steps with the regional authority."
+    )
+    a = Cleaner(cleaner_config(), line_model=False).analyse(
+        page, title="Weightlifter Loses Appeal Against Doping Ban"
+    )
+    assert a is not None
+    paragraphs = {"The Court", "Her lawyers", "She is survived", "The last was", "The council"}
+    body = {a.keys[j] for j in decide(a, _probs(a, paragraphs), 0.5)}
+    # "Label: value" fact lines and dated items between paragraphs, each with the subheading over them
+    assert a.title_j == 0
+    assert {
+        "The decision in brief",
+        "Appeal: dismissed",
+        "Honours",
+        "1996: commendation from the refugee agency",
+    } <= body
+    # two bare names are too few for a list of names, and comment widgets ("Like · Reply") are never items
+    assert not {"Partners", "Water Ministry", "Concerned Resident", "Like · Reply · 5h"} & body
+
+
+def test_a_cue_word_inside_running_text_is_a_feature_of_its_own() -> None:
+    from pipeline.clean_model import BASE_REASONS, FeatureSpace
+
+    page = (
+        "The regulator fined the retailer on Monday for sending shoppers' locations to advertising companies.\n"
+        "A draft decree would ban pre-ticked boxes, cookie walls and tracking pixels in marketing e-mails.\n"
+        "The retailer said it would appeal the fine and that its app had always asked for the shoppers' consent.\n"
+        "\n"
+        "We use cookies to improve your experience. Read our privacy policy."
+    )
+    cleaner = Cleaner(cleaner_config(), line_model=False)
+    a = cleaner.analyse(page)
+    assert a is not None
+    space = FeatureSpace((*BASE_REASONS, *(name for name, _ in cleaner.cues)))
+    col = space.names().index("cue_in_text")
+    flagged = [a.keys[j][:10] for j, row in enumerate(space.vectors(a)) if row[col]]
+    assert flagged == ["A draft de"]
