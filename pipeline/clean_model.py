@@ -541,7 +541,8 @@ def _enclosed_lists(a: Analysis, body: set[int]) -> set[int]:
         items = run[1:] if head is not None else run
         forms = {_item_form(a, i) for i in items}
         if len(items) < 2 or len(forms) != 1 or None in forms:
-            # the subheading may itself read as an item ("Honours" is a name): try the run as items only
+            # a first line that looks like a subheading may be an item itself ("Appeal: dismissed" over
+            # "Costs: ..."): try the whole run as items
             forms = {_item_form(a, i) for i in run}
             if len(run) < 2 or len(forms) != 1 or None in forms or head is None:
                 continue
