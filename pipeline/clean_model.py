@@ -490,7 +490,7 @@ def _lists(a: Analysis) -> tuple[list[bool], list[bool]]:
 
 
 # forms of the items of a list inside the article: "Verdict: four-year ban", "1988: MBE for services to ...",
-# "12 March - talks collapse", a bullet point, a name ("Valdonian Judo Union")
+# "12 March - talks collapse", a bullet point, a name ("Valdonian Judo Union"), a table row ("Spain | 65 | 50")
 _LABEL_ITEM_RE = re.compile(r"^[^\W\d][\w'’&/(). -]{0,40}?:\s+\S")
 _DATED_ITEM_RE = re.compile(
     r"^(\d{4}(\s*[–-]\s*\d{2,4})?|\d{1,2} [A-Z][a-z]+( \d{4})?|[A-Z][a-z]+ \d{1,2}(, \d{4})?)\s*[:–—-]\s+\S"
@@ -500,6 +500,8 @@ _ENCLOSED_MAX_ITEMS = 12
 
 def _item_form(a: Analysis, j: int) -> str | None:
     key, info = a.keys[j], a.infos[j]
+    if (cells := key.count(" | ")) and info.words <= 30:
+        return f"row of {cells + 1}"  # a table flattened to text, "Donor | Pledged | Paid"
     if info.words > 20 or _SEPARATOR_RE.search(key):
         return None
     if a.bullets[j]:
@@ -515,8 +517,9 @@ def _item_form(a: Analysis, j: int) -> str | None:
 
 def _enclosed_lists(a: Analysis, body: set[int]) -> set[int]:
     """A list standing inside the article: two or more lines of one item form, on consecutive lines, with body
-    text right above (or a subheading over body text) and right below (or a subheading over body text), and no
-    cue on any of them; the subheading over the list comes with it. A list of names needs that subheading or a
+    text right above (or a subheading over body text) and right below (body text, a row of the same table, or a
+    subheading over body text), and no cue on any of them (a table row may carry a loose one); the subheading over
+    the list comes with it. A list of names needs that subheading or a
     colon lead-in and at least three of them: bare names between paragraphs are too often links or commenters."""
     n = len(a.keys)
     found: set[int] = set()
@@ -535,8 +538,9 @@ def _enclosed_lists(a: Analysis, body: set[int]) -> set[int]:
             k += 1
         run = list(range(j, k + 1))
         j = k + 1
-        if any(_vetoed(a, i) or a.first_reasons[i] not in _LINE_REASONS or i == a.title_j for i in run):
+        if any(_vetoed(a, i) or i == a.title_j for i in run):
             continue
+        loose_cue = any(a.first_reasons[i] not in _LINE_REASONS for i in run)
         head = run[0] if _is_heading(a, run[0]) and _item_form(a, run[0]) != "dated" else None
         items = run[1:] if head is not None else run
         forms = {_item_form(a, i) for i in items}
@@ -549,15 +553,27 @@ def _enclosed_lists(a: Analysis, body: set[int]) -> set[int]:
         before = run[0] - 1
         above_ok = before in body or (before >= 1 and _is_heading(a, before) and before - 1 in body)
         after = k + 1
+        form = next(iter(forms))
         below_ok = after < n and (
             after in body
-            and (a.paragraphs[after] or a.infos[after].ends_sentence)
+            and (
+                a.paragraphs[after]
+                or a.infos[after].ends_sentence
+                or form.startswith("row")
+                and _item_form(a, after) == form
+            )
             or _is_heading(a, after)
             and after + 1 < n
             and after + 1 in body
         )
         if not (above_ok and below_ok):
             continue
+        if loose_cue and not form.startswith("row"):
+            continue  # a table's "Source | Amount" header may match a cue; other items may not
+        if form.startswith("row") and sum(any(c.isdigit() for c in a.keys[i]) for i in items) * 2 < len(
+            items
+        ):
+            continue  # rows of a table hold figures; a stack of "Home | News | Sport" menus does not
         if forms == {"name"} and (
             len(items) < 3 or head is None and not (before in body and a.keys[before].endswith(":"))
         ):

@@ -2,10 +2,12 @@
 
 Model selection is by leave-one-site-out cross-validation over the dev sites, which estimates how the cleaner does
 on a site style it has never seen (the situation of the test split and of real use). Test pages are never read.
-The held-out pages are decided exactly as the cleaner decides them (`clean_model.decide`), and the setting chosen
-is the best F1 among those with at least `--min-recall` body-line recall (0.98: on sites first seen blind, recall
-has come out below the cross-validated figure; when no setting reaches it, the one with the highest recall), since
-losing body text is worse than keeping a little chrome.
+The held-out pages are decided exactly as the cleaner decides them (`clean_model.decide`). The issue sets two
+targets, body-line F1 0.95 and recall 0.97, so the setting chosen is the one that comes closest to meeting both:
+the largest min(F1 / 0.95, recall / 0.98) (`--targets`). The recall target is raised by a point because on sites
+first seen blind recall has come out below the cross-validated figure. (Until session 9 the rule was the best F1
+among settings with recall >= 0.98; once the dev set held 83 sites of deliberately hard styles no setting reached
+that, and the fallback, the highest recall, would have given up almost 3 points of precision for it.)
 
     .venv/bin/python scripts/train_cleaner.py            # report CV figures, write configs/cleaner_model.json
     .venv/bin/python scripts/train_cleaner.py --dry-run  # report only
@@ -67,10 +69,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dry-run", action="store_true")
     ap.add_argument(
-        "--min-recall",
+        "--targets",
         type=float,
-        default=0.98,
-        help="choose the best cross-validated F1 among settings with at least this body-line recall",
+        nargs=2,
+        default=(0.95, 0.98),
+        metavar=("F1", "RECALL"),
+        help="choose the setting with the largest min(F1 / F1 target, recall / recall target), cross-validated",
     )
     ap.add_argument("--grid", type=float, nargs=2, metavar=("C", "THRESHOLD"), help="try this setting only")
     ap.add_argument(
@@ -112,10 +116,8 @@ def main() -> None:
             )
             p, rc, f = prf(y_all, pred)
             print(f"C={c:<5} threshold={t}: leave-one-site-out P {p:.3f} R {rc:.3f} F1 {f:.3f}")
-            # recall first: the best F1 among the settings that keep enough body lines; when none does, the
-            # setting that keeps the most
-            enough = rc >= args.min_recall
-            key = (enough, f if enough else rc)
+            # the setting nearest to both targets: the smaller of its two ratios to target, ties to recall
+            key = (round(min(f / args.targets[0], rc / args.targets[1]), 4), rc)
             if best is None or key > best[0]:
                 best = (key, f, p, rc, c, t)
     _, f, p, rc, c, t = best
@@ -142,7 +144,7 @@ def main() -> None:
                 "threshold": t,
                 "cv": {
                     "scheme": "leave one site out",
-                    "min_recall": args.min_recall,
+                    "selection": f"largest min(F1 / {args.targets[0]}, recall / {args.targets[1]})",
                     "precision": round(p, 4),
                     "recall": round(rc, 4),
                     "f1": round(f, 4),
