@@ -251,8 +251,11 @@ class Cleaner:
                 j, scores, reasons, start, end
             ):
                 keep.add(j)  # an in-article subheading
-        # a headline is never a list item, a line of a wrapped paragraph or a bracketed note
-        not_title = {j for j in range(len(idx)) if bullets[j] or keys[j].startswith("(")}
+        # a headline is never a list item, a line of a wrapped paragraph, a bracketed note or a row of cells
+        # ("Key figures: $412m total cost | 200MW solar PV | 100MWh storage")
+        not_title = {
+            j for j in range(len(idx)) if bullets[j] or keys[j].startswith("(") or keys[j].count(" | ") >= 2
+        }
         not_title.update(j for b in analysis.blocks for j in b)
         title_j = self._find_title(keys, infos, reasons, min(keep) if keep else start, title, not_title)
         if title_j is None and title is None and keep and min(keep) > 0:

@@ -461,6 +461,12 @@ def _is_lead_in(a: Analysis, k: int) -> bool:
     return (key.endswith(":") and a.infos[k].words >= 3) or _SUMMARY_RE.match(key) is not None
 
 
+def _item_shape(a: Analysis, j: int) -> tuple[bool, bool, bool]:
+    """Bullet point, starts in lower case, reads as a paragraph."""
+    key = a.keys[j]
+    return a.bullets[j], key[:1].islower(), a.paragraphs[j]
+
+
 def _lists(a: Analysis) -> tuple[list[bool], list[bool]]:
     """Lists that belong to the text around them: the lines right below a lead-in ("The court directed that:",
     "Day rates, Baltic to Mediterranean:", "Key moments"), up to the next blank line (a colon lead-in may stand one
@@ -469,6 +475,9 @@ def _lists(a: Analysis) -> tuple[list[bool], list[bool]]:
     n = len(a.keys)
     # line j follows line j - 1 with no blank line between them
     joined = [j > 0 and a.idx[j] == a.idx[j - 1] + 1 for j in range(n)]
+    # a page saved without blank lines says nothing by them about where a list ends: there the list ends at the
+    # first line of another shape than its first item ("require ...;" items, then "Marrowfield says ...")
+    blankless = n > 1 and sum(joined) >= 0.9 * (n - 1)
     in_list = [False] * n
     for k in range(n):
         if _is_lead_in(a, k):
@@ -477,7 +486,10 @@ def _lists(a: Analysis) -> tuple[list[bool], list[bool]]:
             if j < n and not joined[j] and a.keys[k].endswith(":") and a.idx[j] == a.idx[k] + 2:
                 in_list[j] = True
                 j += 1
+            first = j
             while j < n and joined[j] and j - k <= _LIST_MAX_ITEMS:
+                if blankless and j > first and _item_shape(a, j) != _item_shape(a, first):
+                    break
                 in_list[j] = True
                 j += 1
     heads = [False] * n

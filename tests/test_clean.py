@@ -235,7 +235,7 @@ def test_short_lines_are_not_taken_for_hard_wrapping(cleaner: Cleaner) -> None:
         ("Ruvan Courier, p. 5", "page_reference"),
         ("Page 2 of 4", "page_reference"),
         ("4. Economy and sanctions .......................................... 3", "contents"),
-        ("Building of the ministry in Tirevo. Photo: KNA / Arsen Molchan", "credit"),
+        ("Building of the ministry in Tirevo. Photo: KNA / Arsen Molchan", "photo_credit"),
         ("7 thoughts on \u201cThe return of the bitterns\u201d", "comments"),
         ("Colin Brace says:", "comments"),
         ("This story was reported in partnership with Sahel Daily.", "source_note"),
@@ -739,3 +739,94 @@ def test_a_table_flattened_to_text_is_body() -> None:
     } <= body
     # a stack of menus holds no figures
     assert not {"Home | News | Sport | Weather", "Share | Tweet | Email", "Print | Save"} & body
+
+
+def test_on_a_page_without_blank_lines_a_list_ends_where_its_items_change_shape() -> None:
+    from pipeline.clean_model import _lists
+
+    page = "\n".join(
+        [
+            "Aid Donors Freeze Clinic Funding After Audit",
+            "The donors suspended payments to the consortium after an audit found missing medicines at clinics.",
+            "Under the grant agreements, the donors can:",
+            "require independent stock checks at every clinic before payments restart;",
+            "recover funds linked to the missing consignments from the lead agency;",
+            "or end the grants and re-tender the work to other organisations.",
+            "The lead agency says it has already replaced its warehouse manager and ended the transport contract.",
+            "Topics: South Sudan · Health · Aid diversion",
+            "More from The Aid Money Trail",
+            "How a cash-transfer scheme paid people who did not exist",
+        ]
+    )
+    a = _analysis(page)
+    in_list, _ = _lists(a)
+    assert [a.keys[j][:8] for j in range(len(a.keys)) if in_list[j]] == ["require ", "recover ", "or end t"]
+
+
+def test_a_row_of_cells_is_never_the_headline(cleaner: Cleaner) -> None:
+    page = "\n".join(
+        [
+            "News > Power > Southern Africa",
+            "Lenders Line Up Debt For Zambian Solar Plant",
+            "By Tendai Mukarakate",
+            "9 March 2026",
+            "Share: LinkedIn | X | Email | Print",
+            "Key points",
+            "• Two development banks are mandated lead arrangers on the senior debt for the plant.",
+            "• The plant includes a battery and will sell power under a 25-year agreement.",
+            "• Financial close is targeted for the second quarter of the year.",
+            "Key figures: $412m total cost | 200MW solar PV | 100MWh storage | 25-year PPA",
+            "The two banks have been mandated to arrange the senior debt for the plant, people familiar with it said.",
+            "The project is being developed by a Lusaka-based independent power producer with a Nordic partner.",
+        ]
+    )
+    a = _analysis(page)
+    assert a.title == "Lenders Line Up Debt For Zambian Solar Plant"
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("Become a member", "paywall"),
+        ("Join from £4 a month", "paywall"),
+        ("Subscribe to keep reading", "follow"),
+        ("This article is for Wellhead Wire Premium subscribers.", "paywall"),
+        ("Rond-Point Pro Digital subscribers can read the full complaint and the register history.", "paywall"),
+        ("Deals near you: 30% off brake service at Pemberton Tire & Auto", "advertisement"),
+        ("Follow the Gulf Meridian on X, Instagram and WhatsApp for the latest news", "follow"),
+        ("Netherlands media: Joost van Ell, +31 6 1234 0917, pers@tideline.example", "contact"),
+        ("1. Spokespeople are available for interview in English, French and Swahili.", "contact"),
+        ("Ayen Lokuji-Farrant is Open Ground's South Sudan correspondent.", "author_bio"),
+        ("Site preparation at Chisamba, February 2026. Photo: Lusenga Power Holdings", "photo_credit"),
+        (
+            "Local news costs money. The Millrace is funded by 2,847 readers who chip in every month, and that "
+            "is what keeps our reporters at every council meeting, every court hearing and every planning "
+            "committee in the valley.",
+            "membership",
+        ),
+        (
+            "4. About Tideline: The Tideline Rights Coalition is an independent campaigning organisation that "
+            "holds companies and governments to account for human rights abuses in their supply chains.",
+            "disclaimer",
+        ),
+    ],
+)
+def test_session9_chrome_cues(cleaner: Cleaner, line: str, reason: str) -> None:
+    assert cleaner.cue(line, cleaner.describe(line)) == reason
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The union said it would become a member of the federation next year.",
+        "About 40 people were detained: most were released the next day.",
+        "The ministry said the report would be published for members of parliament first.",
+        "Follow the money, the prosecutor told the jury.",
+        "The media said the talks had failed.",
+    ],
+)
+def test_body_lines_that_resemble_the_session9_cues(cleaner: Cleaner, line: str) -> None:
+    from pipeline.clean_model import _HARD_CUES
+
+    # no cue that overrules the model (a loose one, such as paywall's "become a member", is weighed by it)
+    assert cleaner.cue(line, cleaner.describe(line)) not in _HARD_CUES
