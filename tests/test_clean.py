@@ -791,7 +791,10 @@ def test_a_row_of_cells_is_never_the_headline(cleaner: Cleaner) -> None:
         ("Join from £4 a month", "paywall"),
         ("Subscribe to keep reading", "follow"),
         ("This article is for Wellhead Wire Premium subscribers.", "paywall"),
-        ("Rond-Point Pro Digital subscribers can read the full complaint and the register history.", "paywall"),
+        (
+            "Rond-Point Pro Digital subscribers can read the full complaint and the register history.",
+            "paywall",
+        ),
         ("Deals near you: 30% off brake service at Pemberton Tire & Auto", "advertisement"),
         ("Follow the Gulf Meridian on X, Instagram and WhatsApp for the latest news", "follow"),
         ("Netherlands media: Joost van Ell, +31 6 1234 0917, pers@tideline.example", "contact"),
