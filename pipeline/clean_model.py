@@ -292,6 +292,7 @@ def decide(a: Analysis, probs: Sequence[float], threshold: float) -> set[int]:
             if lead in body and _is_lead_in(a, lead):
                 body.add(j)
     body |= _enclosed_lists(a, body)
+    body -= _bullet_menus(a)
     _, quoted = _duplicates(a.keys, a.title, a.paragraphs)
     # a pull quote: a quoted sentence that repeats words of a longer paragraph of the same page (a quoted
     # subheading is shorter)
@@ -459,6 +460,30 @@ def _is_lead_in(a: Analysis, k: int) -> bool:
     """A line that introduces a list: a phrase of three words or more ending with a colon, or a summary label."""
     key = a.keys[k]
     return (key.endswith(":") and a.infos[k].words >= 3) or _SUMMARY_RE.match(key) is not None
+
+
+_MENU_MIN_ITEMS = 3
+
+
+def _bullet_menus(a: Analysis) -> set[int]:
+    """Runs of three or more bullet points of one or two words each with no lead-in above them ("• Politics",
+    "• World", "• Sports"): a site's menu saved as a list, never the article's (whose lists of names follow a
+    lead-in such as "The signatories:")."""
+    n = len(a.keys)
+    short = [a.bullets[j] and a.infos[j].words <= 2 for j in range(n)]
+    found: set[int] = set()
+    j = 0
+    while j < n:
+        if not short[j]:
+            j += 1
+            continue
+        k = j
+        while k + 1 < n and short[k + 1]:
+            k += 1
+        if k - j + 1 >= _MENU_MIN_ITEMS and not (j > 0 and _is_lead_in(a, j - 1)):
+            found.update(range(j, k + 1))
+        j = k + 1
+    return found
 
 
 def _item_shape(a: Analysis, j: int) -> tuple[bool, bool, bool]:

@@ -808,6 +808,36 @@ def test_a_row_of_cells_is_never_the_headline(cleaner: Cleaner) -> None:
             "membership",
         ),
         (
+            "A container ship docks at the port of Limassol, Cyprus, January 12, 2026. MERIDIAN WIRE/Andreas "
+            "Kyriakou/File Photo Purchase Licensing Rights",
+            "photo_credit",
+        ),
+        (
+            "Passengers wait at the ferry terminal in Tallinn, Estonia, on Monday, March 9. Rasmus Tamm/HNN",
+            "photo_credit",
+        ),
+        (
+            "Nallakunta lake, where construction is seen along the bund. | Photo Credit: Nagara Gopal",
+            "photo_credit",
+        ),
+        ("HNN's Grace Lim contributed to this report.", "byline"),
+        (
+            "Tallyboard is funded by readers, not advertisers. If this investigation mattered to you, give.",
+            "membership",
+        ),
+        ("You may republish this article for free under a Creative Commons BY-ND 4.0 licence.", "copyright"),
+        ("Download the solidarity poster (PDF, 2 MB) and share a photo of your branch holding it.", "media"),
+        (
+            "This story aired on All Things Valley. The audio transcript has been edited for clarity.",
+            "edited_note",
+        ),
+        ("◀ Previous | Next ▶ | View all photos", "nav"),
+        ("Read our earlier investigation: The warning a development bank chose not to read", "teaser"),
+        (
+            "Colette Aubuchon hosts Riverbend Morning weekdays from 5 to 9 AM and covers city hall.",
+            "author_bio",
+        ),
+        (
             "4. About Tideline: The Tideline Rights Coalition is an independent campaigning organisation that "
             "holds companies and governments to account for human rights abuses in their supply chains.",
             "disclaimer",
@@ -826,6 +856,10 @@ def test_session9_chrome_cues(cleaner: Cleaner, line: str, reason: str) -> None:
         "The ministry said the report would be published for members of parliament first.",
         "Follow the money, the prosecutor told the jury.",
         "The media said the talks had failed.",
+        "Riverbend will formally become a member on January 1.",
+        "The ministry said the full report (PDF) would be published on Monday.",
+        "The prices were quoted in dollars and/or euros, the traders said.",
+        "The union said the two governments had agreed to share the data. Both sides/parties welcomed it.",
     ],
 )
 def test_body_lines_that_resemble_the_session9_cues(cleaner: Cleaner, line: str) -> None:
@@ -833,3 +867,25 @@ def test_body_lines_that_resemble_the_session9_cues(cleaner: Cleaner, line: str)
 
     # no cue that overrules the model (a loose one, such as paywall's "become a member", is weighed by it)
     assert cleaner.cue(line, cleaner.describe(line)) not in _HARD_CUES
+
+
+def test_a_run_of_one_word_bullets_without_a_lead_in_is_a_menu() -> None:
+    from pipeline.clean_model import _bullet_menus
+
+    page = "\n".join(
+        [
+            "• Politics",
+            "• World",
+            "• Diaspora",
+            "• Sports",
+            "Ministers Agree New Border Checks",
+            "Ministers from both countries agreed on Monday to run joint checks at the border crossings.",
+            "The agreement was signed by three agencies:",
+            "• Customs",
+            "• Police",
+            "• Coast Guard",
+            "The checks start next month, the interior ministry said in a statement after the meeting.",
+        ]
+    )
+    a = _analysis(page)
+    assert sorted(a.keys[j] for j in _bullet_menus(a)) == ["Diaspora", "Politics", "Sports", "World"]
