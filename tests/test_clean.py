@@ -309,6 +309,61 @@ def test_short_lines_are_not_taken_for_hard_wrapping(cleaner: Cleaner) -> None:
         ("This press release contains forward-looking statements about the company's plans.", "disclaimer"),
         ("Forward-Looking Statements", "disclaimer"),
         ("\U0001f512 Members only", "paywall"),
+        ("Become a member", "paywall"),
+        ("Join from £4 a month", "paywall"),
+        ("Subscribe to keep reading", "follow"),
+        ("This article is for Wellhead Wire Premium subscribers.", "paywall"),
+        (
+            "Rond-Point Pro Digital subscribers can read the full complaint and the register history.",
+            "paywall",
+        ),
+        ("Deals near you: 30% off brake service at Pemberton Tire & Auto", "advertisement"),
+        ("Follow the Gulf Meridian on X, Instagram and WhatsApp for the latest news", "follow"),
+        ("Netherlands media: Joost van Ell, +31 6 1234 0917, pers@tideline.example", "contact"),
+        ("1. Spokespeople are available for interview in English, French and Swahili.", "contact"),
+        ("Ayen Lokuji-Farrant is Open Ground's South Sudan correspondent.", "author_bio"),
+        ("Site preparation at Chisamba, February 2026. Photo: Lusenga Power Holdings", "photo_credit"),
+        (
+            "Local news costs money. The Millrace is funded by 2,847 readers who chip in every month, and that "
+            "is what keeps our reporters at every council meeting, every court hearing and every planning "
+            "committee in the valley.",
+            "membership",
+        ),
+        (
+            "A container ship docks at the port of Limassol, Cyprus, January 12, 2026. MERIDIAN WIRE/Andreas "
+            "Kyriakou/File Photo Purchase Licensing Rights",
+            "photo_credit",
+        ),
+        (
+            "Passengers wait at the ferry terminal in Tallinn, Estonia, on Monday, March 9. Rasmus Tamm/HNN",
+            "photo_credit",
+        ),
+        (
+            "Nallakunta lake, where construction is seen along the bund. | Photo Credit: Nagara Gopal",
+            "photo_credit",
+        ),
+        ("HNN's Grace Lim contributed to this report.", "byline"),
+        (
+            "Tallyboard is funded by readers, not advertisers. If this investigation mattered to you, give.",
+            "membership",
+        ),
+        ("You may republish this article for free under a Creative Commons BY-ND 4.0 licence.", "copyright"),
+        ("Download the solidarity poster (PDF, 2 MB) and share a photo of your branch holding it.", "media"),
+        (
+            "This story aired on All Things Valley. The audio transcript has been edited for clarity.",
+            "edited_note",
+        ),
+        ("◀ Previous | Next ▶ | View all photos", "nav"),
+        ("Read our earlier investigation: The warning a development bank chose not to read", "teaser"),
+        (
+            "Colette Aubuchon hosts Riverbend Morning weekdays from 5 to 9 AM and covers city hall.",
+            "author_bio",
+        ),
+        (
+            "4. About Tideline: The Tideline Rights Coalition is an independent campaigning organisation that "
+            "holds companies and governments to account for human rights abuses in their supply chains.",
+            "disclaimer",
+        ),
     ],
 )
 def test_new_chrome_cues(cleaner: Cleaner, line: str, reason: str) -> None:
@@ -359,6 +414,15 @@ def test_body_lines_that_resemble_the_new_cues(cleaner: Cleaner, line: str) -> N
         "John Smith was a correspondent for the agency until 2019, his family said.",
         "The briefing was for members only, a party official said.",
         "Agreement would allow exchange of personal data on organised crime and terrorism",
+        "The union said it would become a member of the federation next year.",
+        "About 40 people were detained: most were released the next day.",
+        "The ministry said the report would be published for members of parliament first.",
+        "Follow the money, the prosecutor told the jury.",
+        "The media said the talks had failed.",
+        "Riverbend will formally become a member on January 1.",
+        "The ministry said the full report (PDF) would be published on Monday.",
+        "The prices were quoted in dollars and/or euros, the traders said.",
+        "The union said the two governments had agreed to share the data. Both sides/parties welcomed it.",
     ],
 )
 def test_body_sentences_get_no_cue_that_overrules_the_model(cleaner: Cleaner, line: str) -> None:
@@ -542,8 +606,9 @@ def test_wrapped_paragraph_lines_share_one_decision() -> None:
     assert set(block) <= decide(a, probs, 0.5)
 
 
-def test_title_is_never_a_summary_bullet(cleaner: Cleaner) -> None:
-    page = "\n".join(
+# the headline is never a summary bullet nor a row of cells ("Key figures: $412m | 200MW | ...")
+_TITLE_PAGES = {
+    "bullets": (
         [
             "Markets | Economics | Politics",
             "Central Bank Holds Rate Steady, Signals Cuts Unlikely This Year",
@@ -553,10 +618,33 @@ def test_title_is_never_a_summary_bullet(cleaner: Cleaner) -> None:
             "The central bank kept its main interest rate unchanged on Thursday, as expected by most economists "
             "polled before the meeting.",
             "Governor Lindqvist told reporters that the bank would need to see several more months of falling prices.",
-        ]
-    )
-    a = _analysis(page)
-    assert a.title == "Central Bank Holds Rate Steady, Signals Cuts Unlikely This Year"
+        ],
+        "Central Bank Holds Rate Steady, Signals Cuts Unlikely This Year",
+    ),
+    "cells": (
+        [
+            "News > Power > Southern Africa",
+            "Lenders Line Up Debt For Zambian Solar Plant",
+            "By Tendai Mukarakate",
+            "9 March 2026",
+            "Share: LinkedIn | X | Email | Print",
+            "Key points",
+            "• Two development banks are mandated lead arrangers on the senior debt for the plant.",
+            "• The plant includes a battery and will sell power under a 25-year agreement.",
+            "• Financial close is targeted for the second quarter of the year.",
+            "Key figures: $412m total cost | 200MW solar PV | 100MWh storage | 25-year PPA",
+            "The two banks have been mandated to arrange the senior debt for the plant, people familiar with it said.",
+            "The project is being developed by a Lusaka-based independent power producer with a Nordic partner.",
+        ],
+        "Lenders Line Up Debt For Zambian Solar Plant",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(_TITLE_PAGES))
+def test_the_headline_is_never_a_summary_bullet_or_a_row_of_cells(kind: str) -> None:
+    lines, title = _TITLE_PAGES[kind]
+    assert _analysis("\n".join(lines)).title == title
 
 
 def cleaner_config():
@@ -761,112 +849,6 @@ def test_on_a_page_without_blank_lines_a_list_ends_where_its_items_change_shape(
     a = _analysis(page)
     in_list, _ = _lists(a)
     assert [a.keys[j][:8] for j in range(len(a.keys)) if in_list[j]] == ["require ", "recover ", "or end t"]
-
-
-def test_a_row_of_cells_is_never_the_headline(cleaner: Cleaner) -> None:
-    page = "\n".join(
-        [
-            "News > Power > Southern Africa",
-            "Lenders Line Up Debt For Zambian Solar Plant",
-            "By Tendai Mukarakate",
-            "9 March 2026",
-            "Share: LinkedIn | X | Email | Print",
-            "Key points",
-            "• Two development banks are mandated lead arrangers on the senior debt for the plant.",
-            "• The plant includes a battery and will sell power under a 25-year agreement.",
-            "• Financial close is targeted for the second quarter of the year.",
-            "Key figures: $412m total cost | 200MW solar PV | 100MWh storage | 25-year PPA",
-            "The two banks have been mandated to arrange the senior debt for the plant, people familiar with it said.",
-            "The project is being developed by a Lusaka-based independent power producer with a Nordic partner.",
-        ]
-    )
-    a = _analysis(page)
-    assert a.title == "Lenders Line Up Debt For Zambian Solar Plant"
-
-
-@pytest.mark.parametrize(
-    ("line", "reason"),
-    [
-        ("Become a member", "paywall"),
-        ("Join from £4 a month", "paywall"),
-        ("Subscribe to keep reading", "follow"),
-        ("This article is for Wellhead Wire Premium subscribers.", "paywall"),
-        (
-            "Rond-Point Pro Digital subscribers can read the full complaint and the register history.",
-            "paywall",
-        ),
-        ("Deals near you: 30% off brake service at Pemberton Tire & Auto", "advertisement"),
-        ("Follow the Gulf Meridian on X, Instagram and WhatsApp for the latest news", "follow"),
-        ("Netherlands media: Joost van Ell, +31 6 1234 0917, pers@tideline.example", "contact"),
-        ("1. Spokespeople are available for interview in English, French and Swahili.", "contact"),
-        ("Ayen Lokuji-Farrant is Open Ground's South Sudan correspondent.", "author_bio"),
-        ("Site preparation at Chisamba, February 2026. Photo: Lusenga Power Holdings", "photo_credit"),
-        (
-            "Local news costs money. The Millrace is funded by 2,847 readers who chip in every month, and that "
-            "is what keeps our reporters at every council meeting, every court hearing and every planning "
-            "committee in the valley.",
-            "membership",
-        ),
-        (
-            "A container ship docks at the port of Limassol, Cyprus, January 12, 2026. MERIDIAN WIRE/Andreas "
-            "Kyriakou/File Photo Purchase Licensing Rights",
-            "photo_credit",
-        ),
-        (
-            "Passengers wait at the ferry terminal in Tallinn, Estonia, on Monday, March 9. Rasmus Tamm/HNN",
-            "photo_credit",
-        ),
-        (
-            "Nallakunta lake, where construction is seen along the bund. | Photo Credit: Nagara Gopal",
-            "photo_credit",
-        ),
-        ("HNN's Grace Lim contributed to this report.", "byline"),
-        (
-            "Tallyboard is funded by readers, not advertisers. If this investigation mattered to you, give.",
-            "membership",
-        ),
-        ("You may republish this article for free under a Creative Commons BY-ND 4.0 licence.", "copyright"),
-        ("Download the solidarity poster (PDF, 2 MB) and share a photo of your branch holding it.", "media"),
-        (
-            "This story aired on All Things Valley. The audio transcript has been edited for clarity.",
-            "edited_note",
-        ),
-        ("◀ Previous | Next ▶ | View all photos", "nav"),
-        ("Read our earlier investigation: The warning a development bank chose not to read", "teaser"),
-        (
-            "Colette Aubuchon hosts Riverbend Morning weekdays from 5 to 9 AM and covers city hall.",
-            "author_bio",
-        ),
-        (
-            "4. About Tideline: The Tideline Rights Coalition is an independent campaigning organisation that "
-            "holds companies and governments to account for human rights abuses in their supply chains.",
-            "disclaimer",
-        ),
-    ],
-)
-def test_session9_chrome_cues(cleaner: Cleaner, line: str, reason: str) -> None:
-    assert cleaner.cue(line, cleaner.describe(line)) == reason
-
-
-@pytest.mark.parametrize(
-    "line",
-    [
-        "The union said it would become a member of the federation next year.",
-        "About 40 people were detained: most were released the next day.",
-        "The ministry said the report would be published for members of parliament first.",
-        "Follow the money, the prosecutor told the jury.",
-        "The media said the talks had failed.",
-        "Riverbend will formally become a member on January 1.",
-        "The ministry said the full report (PDF) would be published on Monday.",
-        "The prices were quoted in dollars and/or euros, the traders said.",
-        "The union said the two governments had agreed to share the data. Both sides/parties welcomed it.",
-    ],
-)
-def test_body_lines_that_resemble_the_session9_cues(cleaner: Cleaner, line: str) -> None:
-    from pipeline.clean_model import _HARD_CUES
-
-    # no cue that overrules the model (a loose one, such as paywall's "become a member", is weighed by it)
-    assert cleaner.cue(line, cleaner.describe(line)) not in _HARD_CUES
 
 
 def test_a_run_of_one_word_bullets_without_a_lead_in_is_a_menu() -> None:
