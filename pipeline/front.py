@@ -52,13 +52,13 @@ class Prepared:
 class Front:
     """Cleaner and spaCy pipeline of one process."""
 
-    def __init__(self, config: Config, disable: Iterable[str] = ()) -> None:
+    def __init__(self, config: Config, disable: Iterable[str] = (), segmenter: str = "parser") -> None:
         self.config = config
         self.settings = config.pipeline
         self.cleaner = Cleaner(config)
         self.repeated_min_docs = int(self.cleaner.settings["repeated_min_docs"])
-        self.nlp = load_nlp(self.settings["spacy_model"])
-        self.disable = tuple(disable)
+        self.nlp = load_nlp(self.settings["spacy_model"], segmenter)
+        self.disable, self.segmenter = tuple(disable), segmenter
         self._pool: ProcessPoolExecutor | None = None
         self._pool_size = 0
 
@@ -70,7 +70,7 @@ class Front:
                 max_workers=workers,
                 mp_context=multiprocessing.get_context("spawn"),  # never fork a process holding torch threads
                 initializer=_init_worker,
-                initargs=(str(self.config.root), self.disable),
+                initargs=(str(self.config.root), self.disable, self.segmenter),
             )
             self._pool_size = workers
         return self._pool
@@ -160,9 +160,9 @@ class Front:
 _worker_front: Front | None = None
 
 
-def _init_worker(config_root: str, disable: tuple[str, ...]) -> None:
+def _init_worker(config_root: str, disable: tuple[str, ...], segmenter: str) -> None:
     global _worker_front
-    _worker_front = Front(Config(Path(config_root)), disable)
+    _worker_front = Front(Config(Path(config_root)), disable, segmenter)
 
 
 def _prepare_in_worker(block: Block) -> Prepared:

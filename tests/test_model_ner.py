@@ -246,3 +246,36 @@ def test_document_context_reads_sentences_together() -> None:
     assert counts[0] >= 2 and counts[1:] == [0, 0]
     two_docs = small.predict_docs([doc, replace(single, id="t")])
     assert [d.meta["windows"] for d in two_docs] == [counts[0], 1]
+
+
+def test_piece_counts_match_the_tokenizer_word_by_word() -> None:
+    from pipeline.model.encoder import load_tokenizer
+    from pipeline.model.ner import Example, piece_counts
+
+    tokenizer = load_tokenizer()
+    words = [
+        "The",
+        "Ministry",
+        "of",
+        "Public",
+        "Security",
+        "U.S.-led",
+        "naïve",
+        "東京",
+        "\u200b",
+        "😀",
+        "a" * 300,
+        "qzxv" * 20,
+    ]
+    examples = [
+        Example("d", tuple(words), tuple((0, 0) for _ in words)),
+        Example("e", ("Safeguard", "The"), ((0, 0),) * 2),
+    ]
+    Encoded(tokenizer, examples[:1], None, 16)  # leaves truncation and padding set on the backend tokenizer
+    counts = piece_counts(tokenizer, examples)
+    one_by_one = [
+        max(1, len(tokenizer(w, add_special_tokens=False)["input_ids"])) for ex in examples for w in ex.words
+    ]
+    assert [c for row in counts for c in row] == one_by_one
+    assert [len(row) for row in counts] == [len(words), 2]
+    assert counts[0][-1] > 16  # no truncation to the last call's max_length

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.segment import segment, sentence_spans, split_text
+from pipeline.errors import ConfigError
+from pipeline.segment import load_nlp, segment, sentence_spans, split_text
 
 
 @given(st.text(max_size=3000), st.integers(min_value=10, max_value=500))
@@ -50,3 +51,29 @@ def test_texts_beyond_the_real_max_length(nlp) -> None:
     assert len(text) > nlp.max_length
     (doc,) = segment(nlp, [text], max_chars=100_000, batch_size=4)
     assert doc.text == text
+
+
+def test_senter_segmenter_keeps_the_tokens_and_breaks_at_line_ends(nlp, config) -> None:
+    senter = load_nlp(config.pipeline["spacy_model"], "senter")
+    assert senter.pipe_names == ["senter", "newsgraph_line_breaks"]
+    text = (
+        "BRUSSELS, July 22 (Newsgraph) - The European Union froze the assets of 14 shipping companies. "
+        "Moscow called the move illegal.\nA heading without a full stop\n\n"
+        "Amnesty International, based in London, welcomed it."
+    )
+    fast, parsed = senter(text), nlp(text)
+    assert [t.text for t in fast] == [t.text for t in parsed]
+    sentences = [text[a:b].strip() for a, b in sentence_spans(fast)]
+    assert sentences == [
+        "BRUSSELS, July 22 (Newsgraph) - The European Union froze the assets of 14 shipping companies.",
+        "Moscow called the move illegal.",
+        "A heading without a full stop",
+        "Amnesty International, based in London, welcomed it.",
+    ]
+    pieced = list(segment(senter, [(text + "\n") * 30], max_chars=400))[0]
+    assert pieced.text == (text + "\n") * 30 and len(sentence_spans(pieced)) == 4 * 30
+
+
+def test_unknown_segmenter_is_a_config_error(config) -> None:
+    with pytest.raises(ConfigError, match="unknown segmenter"):
+        load_nlp(config.pipeline["spacy_model"], "regex")
