@@ -399,8 +399,31 @@ class Cleaner:
             if reasons[j] is None or (
                 reasons[j] in candidates and infos[j].words >= 3 and not infos[j].ends_sentence
             ):
-                return j
+                return self._headline_above(j, keys, infos, reasons, not_title)
         return None
+
+    def _headline_above(
+        self,
+        j: int,
+        keys: Sequence[str],
+        infos: Sequence[LineInfo],
+        reasons: Sequence[str | None],
+        not_title: Set[int],
+    ) -> int:
+        """`j`, or the line right above it when that one reads as a headline too: two unpunctuated lines
+        before the article are a headline and its standfirst, and the standfirst belongs to the body."""
+        above = j - 1
+        if above < 0 or above in not_title or infos[above] is infos[j]:
+            return j
+        if (
+            reasons[above] in (None, "headline or link", "outside article body")
+            and infos[above].words >= self.settings["min_headline_words"]
+            and not infos[above].ends_sentence
+            and not keys[above].endswith(":")
+            and not infos[j].ends_sentence
+        ):
+            return above
+        return j
 
     def _result(
         self,

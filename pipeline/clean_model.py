@@ -330,8 +330,16 @@ _HARD_CUES = frozenset(
 )
 
 
+# A section header (configs/cleaner.toml [sections]: "Related articles", "Most read", "About the author", "Notes
+# to editors") is chrome whatever the model says, except the headers of a note on method ("How we did this",
+# "About this investigation"), which some articles end with: on the dev pages 448 header lines are chrome and the
+# 5 that are body are all of that kind.
+_METHOD_HEADER_RE = re.compile(r"^\W*(how we|about this)\b", re.IGNORECASE)
+
+
 def _vetoed(a: Analysis, j: int) -> bool:
-    return a.first_reasons[j] in _HARD_CUES
+    reason = a.first_reasons[j]
+    return reason in _HARD_CUES or (reason == "story list" and not _METHOD_HEADER_RE.match(a.keys[j]))
 
 
 # reasons the rules give a line for its shape alone, which an in-article heading may also have

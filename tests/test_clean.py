@@ -344,6 +344,13 @@ def test_short_lines_are_not_taken_for_hard_wrapping(cleaner: Cleaner) -> None:
         ),
         ("HNN's Grace Lim contributed to this report.", "byline"),
         (
+            "A version of this article appears in the print edition of The Daily Courier on May 2, 2026.",
+            "edited_note",
+        ),
+        ("jb/rt (AFP, Reuters, dpa)", "credit"),
+        ("Crowds outside the court on Tuesday. (Herald file photo)", "credit"),
+        ("Play video 02:14", "media"),
+        (
             "Tallyboard is funded by readers, not advertisers. If this investigation mattered to you, give.",
             "membership",
         ),
@@ -391,6 +398,9 @@ def test_new_chrome_cues(cleaner: Cleaner, line: str, reason: str) -> None:
         "Stay with us, the minister urged the crowd.",
         "The photo, taken on March 14, shows the burnt vehicle.",
         "Advertisement spending fell by a third after the ban.",
+        "A version of the bill was approved by the lower house in March.",
+        "The EU/UN mission (in Mali since 2013) said the convoy was attacked on Friday near the border.",
+        "Watch the vote at 10:30, the speaker told members.",
         "The regulator said the views expressed by the company were misleading.",
     ],
 )
@@ -592,6 +602,22 @@ def test_cue_lines_are_chrome_whatever_the_model_says() -> None:
     body = {a.keys[j][:12] for j in decide(a, [0.9] * len(a.keys), 0.5)}
     # soft cues ("personal data" for cookie notices, "sign up" for newsletters) are left to the model
     assert body == {"Dock workers", "Talks are du", "Dozens of co", "The union sa"}
+
+
+def test_story_list_headers_are_chrome_whatever_the_model_says_but_a_method_note_is_not() -> None:
+    from pipeline.clean_model import decide
+
+    page = (
+        "Dock workers at the three largest terminals voted on Monday to walk out for 48 hours next week.\n"
+        "The union said the stoppage would begin at 6am next Tuesday and affect every terminal.\n"
+        "How we did this\n"
+        "We read 312 shipping notices filed with the port authority between January and March this year.\n"
+        "Related articles\n"
+        "Port strike threat grows as talks stall over pay"
+    )
+    a = _analysis(page)
+    body = {a.keys[j][:12] for j in decide(a, [0.9] * len(a.keys), 0.5)}
+    assert "How we did t" in body and "Related arti" not in body
 
 
 def test_wrapped_paragraph_lines_share_one_decision() -> None:
@@ -871,3 +897,22 @@ def test_a_run_of_one_word_bullets_without_a_lead_in_is_a_menu() -> None:
     )
     a = _analysis(page)
     assert sorted(a.keys[j] for j in _bullet_menus(a)) == ["Diaspora", "Politics", "Sports", "World"]
+
+
+def test_a_standfirst_under_the_headline_stays_in_the_body() -> None:
+    page = "\n".join(
+        [
+            "Home",
+            "World News",
+            "Charity chief spent flood aid on a racehorse, court told",
+            "Donors who gave to the appeal say they feel betrayed by the trust",
+            "By Kerry Dane, Chief Reporter",
+            "07:42, Tue, Mar 10, 2026",
+            "A charity chief accused of spending money meant for flood victims on a racehorse went on trial on Monday.",
+            "Prosecutors told the jury that the trust had raised millions after the floods of 2024 and spent little of it.",
+            "The trial, expected to last six weeks, continues.",
+        ]
+    )
+    a = _analysis(page)
+    assert a.title == "Charity chief spent flood aid on a racehorse, court told"
+    assert 3 in a.keep  # the standfirst
