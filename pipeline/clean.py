@@ -71,6 +71,14 @@ class Analysis:
     blocks: list[list[int]] = field(default_factory=list)  # lines of one wrapped paragraph
 
 
+# Reasons a headline may have from its own shape (`Cleaner.headline`), and the separators of a breadcrumb trail or
+# a row of links ("Home › News › World", "Politics | Economy | World").
+_HEADLINE_REASONS = frozenset(
+    {None, "headline or link", "outside article body", "short line", "title", "caption", "menu or label"}
+)
+_TRAIL_RE = re.compile(r"[›»>|/·•]")
+
+
 class Cleaner:
     """The plain-text and HTML cleaner, configured by `configs/cleaner.toml`."""
 
@@ -171,10 +179,41 @@ class Cleaner:
         if a is None:
             return CleanResult(text="", title=title)
         keep, reasons = a.keep, a.reasons
+        title_j, found = a.title_j, a.title
         if self.line_model is not None and len(a.idx) >= self.settings["line_model_min_lines"]:
             keep = self.line_model.body_lines(a)
             reasons = [None if j in keep else (r or "line model: not body") for j, r in enumerate(a.reasons)]
-        return self._result(a.lines, a.idx, keep, reasons, a.title, a.title_j)
+            if title is None and (j := self.headline(a, keep)) is not None:
+                if title_j is not None and title_j != j:
+                    reasons[title_j] = "headline or link"
+                title_j, found = j, a.keys[j]
+                reasons[j] = "title"
+        return self._result(a.lines, a.idx, keep, reasons, found, title_j)
+
+    def headline(self, a: Analysis, body: Set[int]) -> int | None:
+        """The page's headline once the body is known: of the lines in the `headline_window` lines above the
+        body's first paragraph, the longest that could be a headline (3 to `title_max_words` words, not body, not
+        repeated on other pages of the source, no cue or date, no full stop or colon at the end, not a trail
+        of links). The rules' own pick, made before the body was known, stops at the first headline-shaped line
+        above the article, which is often a byline, a caption or a standfirst."""
+        # above the first paragraph of the body: a stray line of chrome kept above the article does not count
+        first = min((j for j in body if a.paragraphs[j]), default=min(body) if body else len(a.keys))
+        best, most = None, 0
+        for j in range(max(0, first - self.settings["headline_window"]), first):
+            info, key = a.infos[j], a.keys[j]
+            if (
+                j in body
+                or a.repeated[j]
+                or not 3 <= info.words <= self.settings["title_max_words"]
+                or a.first_reasons[j] not in _HEADLINE_REASONS
+                or len(_TRAIL_RE.findall(key)) >= 2
+                or key.endswith((":", "."))
+                or a.bullets[j]
+            ):
+                continue
+            if info.words > most:
+                best, most = j, info.words
+        return best
 
     def analyse(
         self, text: str, *, title: str | None = None, repeated_lines: frozenset[str] = frozenset()

@@ -918,3 +918,27 @@ def test_a_standfirst_under_the_headline_stays_in_the_body() -> None:
     a = _analysis(page)
     assert a.title == "Charity chief spent flood aid on a racehorse, court told"
     assert 3 in a.keep  # the standfirst
+
+
+def test_the_reported_headline_is_the_longest_headline_line_above_the_body(config) -> None:
+    page = "\n".join(
+        [
+            "Home › World › Africa",
+            "World",
+            "Court orders release of frozen aid funds to northern health charity",
+            "By Amina Bello, Health Correspondent",
+            "Updated 14:05 GMT",
+            "Nurses at a clinic run by the charity in Kano",
+            "A regional court on Tuesday ordered the government to unfreeze the accounts of a health charity that "
+            "runs 40 clinics in the north, ruling that the freeze had no basis in law.",
+            "The charity said it had been unable to pay its nurses for three months and had closed eleven clinics.",
+            "The government said it would study the ruling before deciding whether to appeal it.",
+            "Lawyers for the charity said the ruling would be binding on every member state of the regional bloc.",
+            "Share this article",
+            "Related articles",
+            "Nigeria's health budget rises by a fifth",
+        ]
+    )
+    result = Cleaner(config).clean_text(page)
+    assert result.title == "Court orders release of frozen aid funds to northern health charity"
+    assert "Nurses at a clinic" not in result.text and "A regional court" in result.text
