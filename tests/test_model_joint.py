@@ -165,7 +165,7 @@ def test_a_run_uses_the_model_and_records_windows(tiny_model: Path, tmp_path: Pa
     )
     out = tmp_path / "out"
     result = run_extract([str(src)], out, config=config, extractor=str(tiny_model))
-    assert result["extractor"] == {"name": "tiny", "version": "0.1"}
+    assert result["extractor"] == {"name": "tiny", "version": "0.1", "segmenter": "senter"}
     assert result["models"]["newsgraph"].startswith("tiny-0.1 sha256:")
     docs = [json.loads(line) for line in (out / "documents.jsonl").read_text().splitlines()]
     assert [d["windows"] for d in docs] == [1, 1]
