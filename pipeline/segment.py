@@ -7,8 +7,8 @@ Two segmenters over the same tokenizer:
   the arcs, and the canonical gold corpora are cut this way);
 - `senter`: only the pipeline's own sentence recogniser (shipped disabled in `en_core_web_sm`), with a break after
   every line break, since a cleaned article keeps one paragraph per line. The model reads nothing but sentences
-  and tokens, so it takes this one: about 19 times faster than tok2vec + parser on the news gold articles, with
-  the same tokens (the measurement is in docs/benchmarks.md, "Speed on CPU").
+  and tokens, so it takes this one: 10 to 12 times faster than tok2vec + parser on the news gold dev articles,
+  with the same tokens (`scripts/segmenter_check.py`; docs/benchmarks.md, "Speed on CPU").
 """
 
 from __future__ import annotations
@@ -45,11 +45,11 @@ def load_nlp(name: str, segmenter: str = "parser") -> Language:
     if segmenter not in SEGMENTERS:
         raise ConfigError(f"unknown segmenter {segmenter!r}; expected one of {', '.join(SEGMENTERS)}")
     try:
-        if segmenter == "parser":
-            return spacy.load(name)
         nlp = spacy.load(name)
     except OSError as e:
         raise ConfigError(f"cannot load spaCy pipeline {name!r}: {e}") from None
+    if segmenter == "parser":
+        return nlp
     if "senter" not in nlp.component_names:
         raise ConfigError(f"spaCy pipeline {name!r} has no senter component; use segmenter 'parser'")
     for pipe in [p for p in nlp.component_names if p != "senter"]:

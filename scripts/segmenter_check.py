@@ -21,6 +21,7 @@ import torch
 
 from pipeline.config import Config
 from pipeline.gold.format import GoldDocument
+from pipeline.run import ModelExtractor
 from pipeline.segment import load_nlp, sentence_spans
 from pipeline.train.common import load_corpora
 from pipeline.train.joint import NewsPredictor, evaluate
@@ -45,7 +46,7 @@ def main(split: str = "dev", model: str = "models/news-v3") -> None:
     cut: dict[str, list[list[tuple[int, int]]]] = {}
     for name in ("parser", "senter"):
         nlp = load_nlp(config.pipeline["spacy_model"], name)
-        disable = ["ner", "tagger", "attribute_ruler", "lemmatizer"] if name == "parser" else []
+        disable = list(ModelExtractor.spacy_disable) if name == "parser" else []
         list(nlp.pipe(texts[:4], disable=disable))  # warm up
         t0 = time.perf_counter()
         cut[name] = [sentence_spans(d) for d in nlp.pipe(texts, batch_size=32, disable=disable)]
