@@ -2,9 +2,10 @@
 
 The rules in `clean.py` (`Cleaner.analyse`) decide each line from hand-set scores; this module turns that analysis
 into a feature vector per line (the line's own features, the rule decisions and reasons, and the same for its
-neighbours) and a logistic-regression model (`configs/cleaner_model.json`, trained by
-`scripts/train_cleaner.py` on the dev pages of `data/boilerplate/` only) gives the probability that the line is
-article body. Inference is a dot product; nothing here needs scikit-learn. `decide` turns the probabilities into
+neighbours) and a learned model (`configs/cleaner_model.json`, trained by `scripts/train_cleaner.py` on the dev
+pages of `data/boilerplate/` only) gives the probability that the line is article body. The model is either a
+logistic regression (a dot product) or boosted regression trees (`Trees`, walked with numpy for all lines and trees
+at once); nothing here needs scikit-learn. `decide` turns the probabilities into
 body lines with a few structural rules that hold on any site (wrapped paragraphs, in-article and numbered section
 headings, pull quotes), and the training script scores held-out pages through the same function.
 """
@@ -19,6 +20,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from pipeline.clean import Analysis, LineInfo
 from pipeline.errors import ConfigError
@@ -209,26 +212,110 @@ class FeatureSpace:
 
 
 @dataclass(frozen=True)
+class Trees:
+    """Boosted regression trees, all nodes of all trees in flat arrays: at inner node k a line goes to `left[k]`
+    when its feature `feature[k]` is at most `threshold[k]`, else to `right[k]`; a leaf points to itself on both
+    sides, so `depth` steps from the roots (`roots`) bring every line to a leaf, whose `value` is added to the
+    log-odds, which start at `base`."""
+
+    base: float
+    roots: np.ndarray
+    feature: np.ndarray
+    threshold: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    value: np.ndarray
+    depth: int
+
+    @classmethod
+    def from_json(cls, data: dict, n_features: int) -> Trees:
+        """From the per-tree lists that scripts/train_cleaner.py writes (node indices local to their tree)."""
+        keys = ("feature", "threshold", "left", "right", "value", "leaf")
+        trees = [[data[k][t] for k in keys] for t in range(len(data["leaf"]))]
+        if any(len(data[k]) != len(trees) for k in keys):
+            raise ValueError("tree arrays of different lengths")
+        roots, feature, threshold, left, right, value = [], [], [], [], [], []
+        depth = 0
+        for t, (feat, thr, lo, hi, val, leaf) in enumerate(trees):
+            size, offset = len(leaf), len(feature)
+            if not size or any(len(col) != size for col in (feat, thr, lo, hi, val)):
+                raise ValueError(f"tree {t}: node arrays of different lengths")
+            for k in range(size):
+                if leaf[k]:
+                    feature.append(0)
+                    threshold.append(0.0)
+                    left.append(offset + k)
+                    right.append(offset + k)
+                    continue
+                if not 0 <= feat[k] < n_features:
+                    raise ValueError(f"tree {t}: a split on feature {feat[k]}, outside the feature space")
+                if not (k < lo[k] < size and k < hi[k] < size):
+                    raise ValueError(f"tree {t}: node {k} has a child outside its tree or above it")
+                feature.append(int(feat[k]))
+                threshold.append(float(thr[k]))
+                left.append(offset + int(lo[k]))
+                right.append(offset + int(hi[k]))
+            roots.append(offset)
+            value.extend(float(v) if lf else 0.0 for v, lf in zip(val, leaf, strict=True))
+            depth = max(depth, _tree_depth(lo, hi, leaf))
+        return cls(
+            float(data["base"]),
+            np.array(roots, dtype=np.int64),
+            np.array(feature, dtype=np.int64),
+            np.array(threshold, dtype=np.float64),
+            np.array(left, dtype=np.int64),
+            np.array(right, dtype=np.int64),
+            np.array(value, dtype=np.float64),
+            depth,
+        )
+
+    def log_odds(self, x: np.ndarray) -> np.ndarray:
+        """Log-odds of body for each row of `x` (lines × features)."""
+        node = np.broadcast_to(self.roots, (len(x), len(self.roots)))
+        line = np.arange(len(x))[:, None]
+        for _ in range(self.depth):
+            goes_left = x[line, self.feature[node]] <= self.threshold[node]
+            node = np.where(goes_left, self.left[node], self.right[node])
+        return self.base + self.value[node].sum(axis=1)
+
+
+def _tree_depth(left: Sequence[int], right: Sequence[int], leaf: Sequence[bool]) -> int:
+    """Splits on the longest path from the root (node 0) to a leaf; children come after their parent."""
+    depth = [0] * len(leaf)
+    for k in range(len(leaf)):
+        if not leaf[k]:
+            depth[left[k]] = depth[right[k]] = depth[k] + 1
+    return max(depth)
+
+
+@dataclass(frozen=True)
 class LineModel:
     space: FeatureSpace
     weights: tuple[float, ...]
     threshold: float
+    trees: Trees | None = None  # when set, the model is the trees and `weights` is empty
 
     @classmethod
     def load(cls, path: Path) -> LineModel:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             space = FeatureSpace(tuple(data["reasons"]))
-            weights = tuple(float(w) for w in data["weights"])
             threshold = float(data["threshold"])
-        except (OSError, ValueError, KeyError) as e:
+            if "trees" in data:
+                return cls(space, (), threshold, Trees.from_json(data["trees"], len(space.names())))
+            weights = tuple(float(w) for w in data["weights"])
+        except (OSError, ValueError, KeyError, TypeError) as e:
             raise ConfigError(f"{path}: not a cleaner model: {e}") from None
         if len(weights) != len(space.names()):
             raise ConfigError(f"{path}: {len(weights)} weights for {len(space.names())} features")
         return cls(space, weights, threshold)
 
     def probabilities(self, a: Analysis) -> list[float]:
-        return [_sigmoid(_dot(self.weights, row)) for row in self.space.vectors(a)]
+        rows = self.space.vectors(a)
+        if self.trees is not None:
+            z = self.trees.log_odds(np.asarray(rows, dtype=np.float64).reshape(len(rows), -1))
+            return [_sigmoid(float(v)) for v in z]
+        return [_sigmoid(_dot(self.weights, row)) for row in rows]
 
     def body_lines(self, a: Analysis) -> set[int]:
         """Indices j of the lines the model calls body (see `decide`)."""
@@ -244,6 +331,9 @@ def decide(a: Analysis, probs: Sequence[float], threshold: float) -> set[int]:
         mean = sum(probs[j] for j in block) / len(block)
         for j in block:
             probs[j] = mean
+    # a line the source repeats on its other pages is body only as a heading, summary label or list item below
+    # ("Background", "Key takeaways"), never on its own ("Add to your selection", "Support us")
+    probs = [0.0 if a.first_reasons[j] == _REPEATED else p for j, p in enumerate(probs)]
     # a line without a letter (a rule of dashes, a row of stars, a clip's running time) is never body
     body = {
         j
@@ -335,6 +425,9 @@ _HARD_CUES = frozenset(
 # "About this investigation"), which some articles end with: on the dev pages 448 header lines are chrome and the
 # 5 that are body are all of that kind.
 _METHOD_HEADER_RE = re.compile(r"^\W*(how we|about this)\b", re.IGNORECASE)
+
+
+_REPEATED = "repeated across pages of this source"
 
 
 def _vetoed(a: Analysis, j: int) -> bool:

@@ -371,6 +371,16 @@ def test_short_lines_are_not_taken_for_hard_wrapping(cleaner: Cleaner) -> None:
             "holds companies and governments to account for human rights abuses in their supply chains.",
             "disclaimer",
         ),
+        ("Support us", "paywall"),
+        ("Start your 14-day free trial to unlock our enforcement tracker.", "paywall"),
+        ("Register now", "paywall"),
+        ("Not a member yet? Members receive every issue of the review.", "paywall"),
+        ("Reading time 5 min.", "media"),
+        ("Translated from the French by Sarah Oduya", "edited_note"),
+        ("Related regulation: Council Implementing Regulation (EU) 2026/311", "teaser"),
+        ("WEBINAR · 5 March, 15:00 CET", "promo"),
+        ("Figure | Estimated annual cost to the health service under three scenarios", "credit"),
+        ("Competing interests: the author has received consultancy fees from the ministry.", "disclaimer"),
     ],
 )
 def test_new_chrome_cues(cleaner: Cleaner, line: str, reason: str) -> None:
@@ -402,6 +412,12 @@ def test_new_chrome_cues(cleaner: Cleaner, line: str, reason: str) -> None:
         "The EU/UN mission (in Mali since 2013) said the convoy was attacked on Friday near the border.",
         "Watch the vote at 10:30, the speaker told members.",
         "The regulator said the views expressed by the company were misleading.",
+        "Support us, the minister told the assembly, and the reform will pass.",
+        "Register now or lose your benefits, the agency warned pensioners.",
+        "Related charges were filed against two former directors in March.",
+        "Figures published by the ministry show a 12% fall in exports.",
+        "The webinar was attended by officials from five ministries.",
+        "Translated from the French, the letter accuses the firm of fraud.",
     ],
 )
 def test_body_lines_that_resemble_the_new_cues(cleaner: Cleaner, line: str) -> None:
@@ -942,3 +958,69 @@ def test_the_reported_headline_is_the_longest_headline_line_above_the_body(confi
     result = Cleaner(config).clean_text(page)
     assert result.title == "Court orders release of frozen aid funds to northern health charity"
     assert "Nurses at a clinic" not in result.text and "A regional court" in result.text
+
+
+def _two_trees() -> dict:
+    """Two stumps on features 0 and 1 of a three-feature space, and a tree that is only a leaf."""
+    return {
+        "base": -0.5,
+        "feature": [[0, 0, 0], [1, 0, 0], [0]],
+        "threshold": [[0.5, 0.0, 0.0], [2.0, 0.0, 0.0], [0.0]],
+        "left": [[1, 0, 0], [1, 0, 0], [0]],
+        "right": [[2, 0, 0], [2, 0, 0], [0]],
+        "value": [[0.0, -1.0, 2.0], [0.0, 0.25, -0.75], [0.1]],
+        "leaf": [[False, True, True], [False, True, True], [True]],
+    }
+
+
+def test_boosted_trees_add_their_leaves_to_the_base_log_odds() -> None:
+    import numpy as np
+
+    from pipeline.clean_model import Trees
+
+    trees = Trees.from_json(_two_trees(), 3)
+    x = np.array([[0.0, 1.0, 9.0], [1.0, 1.0, 9.0], [1.0, 3.0, 9.0], [0.5, 2.0, 9.0]])
+    # row 0: left (-1), left (+0.25); row 1: right (+2), left; row 2: right, right (-0.75); row 3: ties go left
+    expected = [-0.5 - 1 + 0.25 + 0.1, -0.5 + 2 + 0.25 + 0.1, -0.5 + 2 - 0.75 + 0.1, -0.5 - 1 + 0.25 + 0.1]
+    assert np.allclose(trees.log_odds(x), expected)
+    assert trees.log_odds(np.zeros((0, 3))).shape == (0,)
+
+
+def test_a_tree_model_that_does_not_fit_its_feature_space_is_a_config_error(tmp_path) -> None:
+    import json
+
+    from pipeline.clean_model import BASE_REASONS, FeatureSpace, LineModel
+    from pipeline.errors import ConfigError
+
+    space = FeatureSpace(BASE_REASONS)
+    model = {"reasons": list(BASE_REASONS), "threshold": 0.5, "trees": _two_trees()}
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(model), encoding="utf-8")
+    assert LineModel.load(path).trees is not None
+    model["trees"]["feature"][0][0] = len(space.names())  # a split on a feature past the end
+    path.write_text(json.dumps(model), encoding="utf-8")
+    with pytest.raises(ConfigError, match="feature"):
+        LineModel.load(path)
+    del model["trees"]["leaf"]
+    path.write_text(json.dumps(model), encoding="utf-8")
+    with pytest.raises(ConfigError):
+        LineModel.load(path)
+
+
+def test_exported_trees_give_scikit_learns_probabilities() -> None:
+    """scripts/train_cleaner.py reads scikit-learn's fitted trees from private attributes; this catches a change."""
+    import importlib.util
+    from pathlib import Path
+
+    import numpy as np
+
+    script = Path(__file__).resolve().parent.parent / "scripts" / "train_cleaner.py"
+    spec = importlib.util.spec_from_file_location("train_cleaner", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 4, size=(400, 5)).astype(float)
+    y = ((x[:, 0] + x[:, 1] * (x[:, 2] > 1) + rng.normal(0, 0.5, 400)) > 2).astype(float)
+    trees = module.fit_trees(x, y)  # raises SystemExit when its own check fails
+    probs = module.trees_scorer(trees, 5)(x)
+    assert probs.shape == (400,) and ((probs > 0.5) == (y == 1)).mean() > 0.8

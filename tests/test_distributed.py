@@ -125,6 +125,11 @@ def ray_cluster(no_ray_usage_stats: None):
     from ray.cluster_utils import Cluster
 
     temp_dir = tempfile.mkdtemp(prefix="ngray", dir="/tmp")  # short: Ray's socket paths have a length limit
+    # the cluster helper writes the head's address under Ray's default temp folder whatever `temp_dir` says, and
+    # does not create that folder: on a machine where Ray has never run, it is missing
+    from ray._private.utils import get_ray_address_file
+
+    Path(get_ray_address_file(None)).parent.mkdir(parents=True, exist_ok=True)
     node = {"num_cpus": 1, "object_store_memory": 80 * 1024**2}
     cluster = Cluster(
         initialize_head=True, head_node_args={**node, "include_dashboard": False, "temp_dir": temp_dir}
