@@ -91,6 +91,8 @@ class FeatureSpace:
             "heads_list",
             "standfirst",
             "cue_in_text",
+            "field",
+            "field_run",
             *[f"reason={r}" for r in self.reasons],
             *[f"first_reason={r}" for r in self.reasons],
         ]
@@ -137,6 +139,11 @@ class FeatureSpace:
             and text_around[j + 1]
             for j in range(n)
         ]
+        # "Capacity: 10 mtpa", "Flag: Panama": a field line, and three of them within five lines, a data box
+        field = [
+            _FIELD_RE.match(a.keys[j]) is not None and a.infos[j].words <= _FIELD_MAX_WORDS for j in range(n)
+        ]
+        field_run = [field[j] and sum(field[max(0, j - 2) : j + 3]) >= 3 for j in range(n)]
         rows = []
         for j in range(n):
             info: LineInfo = a.infos[j]
@@ -192,6 +199,8 @@ class FeatureSpace:
                 float(heads_list[j]),
                 float(standfirst[j]),
                 float(cue_in_text[j]),
+                float(field[j]),
+                float(field_run[j]),
                 *one_hot,
                 *first_hot,
             ]
@@ -331,9 +340,14 @@ def decide(a: Analysis, probs: Sequence[float], threshold: float) -> set[int]:
         mean = sum(probs[j] for j in block) / len(block)
         for j in block:
             probs[j] = mean
-    # a line the source repeats on its other pages is body only as a heading, summary label or list item below
-    # ("Background", "Key takeaways"), never on its own ("Add to your selection", "Support us")
-    probs = [0.0 if a.first_reasons[j] == _REPEATED else p for j, p in enumerate(probs)]
+    # a short line the source repeats on its other pages is body only as a heading, summary label or list item
+    # below ("Background", "Key takeaways"), never on its own ("Add to your selection", "Support us")
+    probs = [
+        0.0
+        if a.first_reasons[j] == _REPEATED and not a.paragraphs[j] and a.infos[j].words <= _REPEATED_MAX_WORDS
+        else p
+        for j, p in enumerate(probs)
+    ]
     # a line without a letter (a rule of dashes, a row of stars, a clip's running time) is never body
     body = {
         j
@@ -428,6 +442,11 @@ _METHOD_HEADER_RE = re.compile(r"^\W*(how we|about this)\b", re.IGNORECASE)
 
 
 _REPEATED = "repeated across pages of this source"
+# a short line that is not a paragraph: what the source repeats as template, where a repeated paragraph may be a
+# syndicated or updated story
+_REPEATED_MAX_WORDS = 12
+_FIELD_RE = re.compile(r"^[A-Z][\w/&().'’-]*(?: [\w/&().'’-]+){0,3}:\s+\S")
+_FIELD_MAX_WORDS = 15
 
 
 def _vetoed(a: Analysis, j: int) -> bool:

@@ -467,6 +467,8 @@ def test_body_sentences_get_no_cue_that_overrules_the_model(cleaner: Cleaner, li
         "Notes to editors",
         "About the Fair Finance Alliance",
         "Useful links",
+        "Also on this topic",
+        "References",
     ],
 )
 def test_section_headers(cleaner: Cleaner, line: str) -> None:
@@ -1024,3 +1026,48 @@ def test_exported_trees_give_scikit_learns_probabilities() -> None:
     trees = module.fit_trees(x, y)  # raises SystemExit when its own check fails
     probs = module.trees_scorer(trees, 5)(x)
     assert probs.shape == (400,) and ((probs > 0.5) == (y == 1)).mean() > 0.8
+
+
+def test_a_short_repeated_line_is_chrome_but_a_repeated_paragraph_is_left_to_the_model() -> None:
+    """Template lines a source repeats are vetoed (unless they open body text like an in-article heading); a
+    paragraph it repeats (a syndicated or updated story) is left to the model."""
+    from pipeline.clean import normalize_line
+    from pipeline.clean_model import decide
+
+    paragraph = (
+        "The port authority said the consortium had been paid in full for work that was only two-thirds done."
+    )
+    page = (
+        "Judges ordered the consortium to repay 12 million soles to the port authority on Friday afternoon.\n"
+        f"{paragraph}\n"
+        "The consortium said it would appeal, and that silt had refilled the channel after heavy rains.\n"
+        "Add to your selection"
+    )
+    a = Cleaner(cleaner_config(), line_model=False).analyse(
+        page, repeated_lines=frozenset({normalize_line("Add to your selection"), normalize_line(paragraph)})
+    )
+    body = {a.keys[j][:12] for j in decide(a, [0.9] * len(a.keys), 0.5)}
+    assert body == {"Judges order", "The port aut", "The consorti"}
+
+
+def test_three_field_lines_together_are_a_data_box() -> None:
+    from pipeline.clean_model import BASE_REASONS, FeatureSpace
+
+    page = (
+        "The regulator fined the operator 4 million euros on Monday for failing to report two outages in 2025.\n"
+        "Capacity: 10 mtpa (two trains)\n"
+        "Operator: Aurelia Gas (45%)\n"
+        "Status: under construction\n"
+        "The operator said it would contest the fine in court and that both outages had been reported on time.\n"
+        "Q: Who pays for the repairs?\n"
+        "The ministry said the state would not cover the cost of any repairs to the terminal this year."
+    )
+    cleaner = Cleaner(cleaner_config(), line_model=False)
+    a = cleaner.analyse(page)
+    space = FeatureSpace((*BASE_REASONS, *(name for name, _ in cleaner.cues)))
+    names = space.names()
+    rows = space.vectors(a)
+    field = [row[names.index("field")] for row in rows]
+    run = [row[names.index("field_run")] for row in rows]
+    assert field == [0, 1, 1, 1, 0, 1, 0]
+    assert run == [0, 1, 1, 1, 0, 0, 0]  # a lone "Q: ..." line is a field line but no box
