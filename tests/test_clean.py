@@ -829,8 +829,6 @@ def test_a_list_standing_inside_the_article_is_body() -> None:
 
 
 def test_a_cue_word_inside_running_text_is_a_feature_of_its_own() -> None:
-    from pipeline.clean_model import BASE_REASONS, FeatureSpace
-
     page = (
         "The regulator fined the retailer on Monday for sending shoppers' locations to advertising companies.\n"
         "A draft decree would ban pre-ticked boxes, cookie walls and tracking pixels in marketing e-mails.\n"
@@ -838,13 +836,21 @@ def test_a_cue_word_inside_running_text_is_a_feature_of_its_own() -> None:
         "\n"
         "We use cookies to improve your experience. Read our privacy policy."
     )
+    a, columns = _feature_columns(page, "cue_in_text")
+    flagged = [a.keys[j][:10] for j, value in enumerate(columns["cue_in_text"]) if value]
+    assert flagged == ["A draft de"]
+
+
+def _feature_columns(page: str, *names: str):
+    """The rules' analysis of `page` and, for each named line-model feature, its value on every line."""
+    from pipeline.clean_model import BASE_REASONS, FeatureSpace
+
     cleaner = Cleaner(cleaner_config(), line_model=False)
     a = cleaner.analyse(page)
     assert a is not None
     space = FeatureSpace((*BASE_REASONS, *(name for name, _ in cleaner.cues)))
-    col = space.names().index("cue_in_text")
-    flagged = [a.keys[j][:10] for j, row in enumerate(space.vectors(a)) if row[col]]
-    assert flagged == ["A draft de"]
+    rows = space.vectors(a)
+    return a, {name: [row[space.names().index(name)] for row in rows] for name in names}
 
 
 def test_a_table_flattened_to_text_is_body() -> None:
@@ -1051,8 +1057,6 @@ def test_a_short_repeated_line_is_chrome_but_a_repeated_paragraph_is_left_to_the
 
 
 def test_three_field_lines_together_are_a_data_box() -> None:
-    from pipeline.clean_model import BASE_REASONS, FeatureSpace
-
     page = (
         "The regulator fined the operator 4 million euros on Monday for failing to report two outages in 2025.\n"
         "Capacity: 10 mtpa (two trains)\n"
@@ -1062,12 +1066,6 @@ def test_three_field_lines_together_are_a_data_box() -> None:
         "Q: Who pays for the repairs?\n"
         "The ministry said the state would not cover the cost of any repairs to the terminal this year."
     )
-    cleaner = Cleaner(cleaner_config(), line_model=False)
-    a = cleaner.analyse(page)
-    space = FeatureSpace((*BASE_REASONS, *(name for name, _ in cleaner.cues)))
-    names = space.names()
-    rows = space.vectors(a)
-    field = [row[names.index("field")] for row in rows]
-    run = [row[names.index("field_run")] for row in rows]
-    assert field == [0, 1, 1, 1, 0, 1, 0]
-    assert run == [0, 1, 1, 1, 0, 0, 0]  # a lone "Q: ..." line is a field line but no box
+    _, columns = _feature_columns(page, "field", "field_run")
+    assert columns["field"] == [0, 1, 1, 1, 0, 1, 0]
+    assert columns["field_run"] == [0, 1, 1, 1, 0, 0, 0]  # a lone "Q: ..." line is a field line but no box
