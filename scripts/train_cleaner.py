@@ -197,8 +197,11 @@ def main() -> None:
     if args.dry_run:
         return
     x_all = np.concatenate([r[1] for r in rows])
-    model = {"trees": fit_trees(x_all, y_all), "settings": TREE_SETTINGS} if c is None else None
-    weights = [] if c is None else [round(float(v), 6) for v in fit(x_all, y_all, c)]
+    fitted = (
+        {"trees": fit_trees(x_all, y_all), "settings": TREE_SETTINGS}
+        if c is None
+        else {"weights": [round(float(v), 6) for v in fit(x_all, y_all, c)]}
+    )
     args.out.write_text(
         json.dumps(
             {
@@ -216,7 +219,7 @@ def main() -> None:
                 },
                 "reasons": list(space.reasons),
                 "features": space.names(),
-                **({"weights": weights} if c is not None else model),
+                **fitted,
             },
             indent=1,
         )
