@@ -240,9 +240,9 @@ class Trees:
     def from_json(cls, data: dict, n_features: int) -> Trees:
         """From the per-tree lists that scripts/train_cleaner.py writes (node indices local to their tree)."""
         keys = ("feature", "threshold", "left", "right", "value", "leaf")
-        trees = [[data[k][t] for k in keys] for t in range(len(data["leaf"]))]
-        if any(len(data[k]) != len(trees) for k in keys):
+        if len({len(data[k]) for k in keys}) != 1:
             raise ValueError("tree arrays of different lengths")
+        trees = zip(*(data[k] for k in keys), strict=True)
         roots, feature, threshold, left, right, value = [], [], [], [], [], []
         depth = 0
         for t, (feat, thr, lo, hi, val, leaf) in enumerate(trees):
@@ -459,7 +459,7 @@ _HEADING_REASONS = (
     "headline or link",
     "menu or label",
     "short line",
-    "repeated across pages of this source",
+    _REPEATED,
     None,
 )
 # reasons from the line's own shape rather than a cue phrase

@@ -1009,6 +1009,11 @@ def test_a_tree_model_that_does_not_fit_its_feature_space_is_a_config_error(tmp_
     path.write_text(json.dumps(model), encoding="utf-8")
     with pytest.raises(ConfigError, match="feature"):
         LineModel.load(path)
+    model["trees"]["feature"][0][0] = 0
+    model["trees"]["value"].pop()  # one tree short in one of the arrays
+    path.write_text(json.dumps(model), encoding="utf-8")
+    with pytest.raises(ConfigError, match="different lengths"):
+        LineModel.load(path)
     del model["trees"]["leaf"]
     path.write_text(json.dumps(model), encoding="utf-8")
     with pytest.raises(ConfigError):
