@@ -63,7 +63,7 @@ train: $(STAMP)
 	$(BIN)/newsgraph train configs/train/news-ner.toml -o .cache/models/news-ner --data-dir $(DATA)
 	$(BIN)/newsgraph train configs/train/news-v1.toml -o .cache/models/news-v1 --data-dir $(DATA)
 	$(BIN)/newsgraph train configs/train/news-v2.toml -o .cache/models/news-v2 --data-dir $(DATA)
-	$(BIN)/newsgraph train configs/train/news-v3.toml -o $(MODEL) --data-dir $(DATA)
+	$(BIN)/newsgraph train configs/train/news-v6.toml -o $(MODEL) --data-dir $(DATA)
 
 ## bench: words/s of the shipped model, the baseline and spaCy en_core_web_sm over the sample corpus (CPU)
 bench: $(STAMP)

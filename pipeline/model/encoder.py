@@ -31,7 +31,11 @@ def load_tokenizer(path: Path | None = None):
     return AutoTokenizer.from_pretrained(str(path or encoder_path()), local_files_only=True)
 
 
-def load_encoder(path: Path | None = None):
+def load_encoder(path: Path | None = None, attention_dropout: float | None = None):
+    """The encoder with its pretrained weights; `attention_dropout` replaces its dropout on attention
+    probabilities (0.1) for training. At 0, torch's fused attention kernel runs on the CPU, and a training step
+    of 256-sub-word chunks takes about a quarter less time (docs/benchmarks.md, session 12)."""
     from transformers import AutoModel
 
-    return AutoModel.from_pretrained(str(path or encoder_path()), local_files_only=True)
+    extra = {} if attention_dropout is None else {"attention_probs_dropout_prob": float(attention_dropout)}
+    return AutoModel.from_pretrained(str(path or encoder_path()), local_files_only=True, **extra)

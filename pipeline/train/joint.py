@@ -69,6 +69,7 @@ DEFAULTS: dict[str, Any] = {
     "seed": 13,
     "threads": 2,
     "dropout": 0.1,
+    "attention_dropout": None,  # dropout on the encoder's attention probabilities; None: its own 0.1
     "target_precision": 0.7,
     "ece_bins": 15,
     # log-odds shifts of "no relation" tried on dev after the temperature fit (see `choose_none_bias`); none by
@@ -265,7 +266,13 @@ def train_joint(
     else:
         relations = sorted({p[2] for ex in rel_ex for p in ex.pairs} - {NONE})
         entity_types = sorted({e[2] for ex in rel_ex for e in ex.entities})
-    model = NewsModel(load_encoder(), tags, relations, entity_types, dropout=float(s["dropout"]))
+    model = NewsModel(
+        load_encoder(attention_dropout=s["attention_dropout"]),
+        tags,
+        relations,
+        entity_types,
+        dropout=float(s["dropout"]),
+    )
     if init_state is not None and init_kind == "joint":  # both heads from a trained joint model
         model.load_saved_state(init_state)
     elif init_state is not None:

@@ -55,6 +55,7 @@ DEFAULTS: dict[str, Any] = {
     "seed": 13,
     "threads": 2,
     "dropout": 0.1,
+    "attention_dropout": None,  # dropout on the encoder's attention probabilities; None: its own 0.1
     "max_train_examples": None,
     "context": "sentence",  # "sentence", or "document": sentences packed into chunks of up to max_pieces
     "init": None,  # folder of a trained tagger with the same tags to start from
@@ -311,7 +312,9 @@ def train_ner(
     tags = ["O", *[f"{p}-{t}" for t in types for p in ("B", "I")]]
     tag_index = {t: i for i, t in enumerate(tags)}
     say(f"train {len(train_docs)} docs / {len(train_ex)} examples; dev {len(dev_docs)} docs; tags {tags}")
-    model = NerTagger(load_encoder(), tags, dropout=float(s["dropout"]))
+    model = NerTagger(
+        load_encoder(attention_dropout=s["attention_dropout"]), tags, dropout=float(s["dropout"])
+    )
     if s["init"]:
         from safetensors.torch import load_file
 

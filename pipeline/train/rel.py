@@ -49,6 +49,7 @@ DEFAULTS: dict[str, Any] = {
     "seed": 13,
     "threads": 2,
     "dropout": 0.1,
+    "attention_dropout": None,  # dropout on the encoder's attention probabilities; None: its own 0.1
 }
 
 
@@ -178,7 +179,9 @@ def train_rel(
     else:
         relations = sorted({p[2] for ex in train_ex for p in ex.pairs} - {NONE})
         types = sorted({e[2] for ex in train_ex for e in ex.entities})
-    model = RelationHead(load_encoder(), relations, types, dropout=float(s["dropout"]))
+    model = RelationHead(
+        load_encoder(attention_dropout=s["attention_dropout"]), relations, types, dropout=float(s["dropout"])
+    )
     rel_index = {r: i for i, r in enumerate(model.relations)}
     type_index = {t: i for i, t in enumerate(types)}
     n_pos = sum(1 for ex in train_ex for p in ex.pairs if p[2] != NONE)
