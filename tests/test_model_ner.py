@@ -279,3 +279,17 @@ def test_piece_counts_match_the_tokenizer_word_by_word() -> None:
     assert [c for row in counts for c in row] == one_by_one
     assert [len(row) for row in counts] == [len(words), 2]
     assert counts[0][-1] > 16  # no truncation to the last call's max_length
+
+
+def test_attention_dropout_setting_changes_only_the_attention_probabilities() -> None:
+    from pipeline.model.encoder import load_encoder
+
+    default, off = load_encoder(), load_encoder(attention_dropout=0.0)
+    assert len(off.encoder.layer) == 6
+    for layer_default, layer_off in zip(default.encoder.layer, off.encoder.layer, strict=True):
+        assert layer_default.attention.self.dropout.p == pytest.approx(0.1)
+        assert layer_off.attention.self.dropout.p == 0.0
+        assert layer_off.attention.output.dropout.p == pytest.approx(0.1)  # hidden-state dropout stays
+        assert layer_off.output.dropout.p == pytest.approx(0.1)
+    for a, b in zip(default.state_dict().values(), off.state_dict().values(), strict=True):
+        assert torch.equal(a, b)  # the same pretrained weights
