@@ -258,7 +258,7 @@ def main(argv: list[str] | None = None) -> None:
     load.add_argument("--workers", type=int, default=1)
     gpu = sub.add_parser("gpu", help="words/s and GPU utilisation on a CUDA GPU")
     gpu.add_argument("--docs", type=int, default=10_000)
-    gpu.add_argument("--model", default="news-v3")
+    gpu.add_argument("--model", default="news-v6")
     gpu.add_argument("--workers", type=int, default=max(1, (os.cpu_count() or 2) - 1))
     gpu.add_argument("--device", default="cuda")
     for p in (load, gpu):

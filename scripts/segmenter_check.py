@@ -37,7 +37,7 @@ def resegmented(doc: GoldDocument, spans: list[tuple[int, int]]) -> GoldDocument
     return replace(doc, sentences=tuple(spans), mentions=mentions)
 
 
-def main(split: str = "dev", model: str = "models/news-v3") -> None:
+def main(split: str = "dev", model: str = "models/news-v6") -> None:
     torch.set_num_threads(2)
     config = Config(ROOT / "configs")
     docs = load_corpora(config, [f"newsgold:{split}"])
