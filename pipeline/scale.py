@@ -196,7 +196,8 @@ class GpuSampler:
         }
 
 
-def gpu_bench(n: int, model: str, workers: int, device: str) -> dict[str, Any]:
+def gpu_bench(n: int, model: str | None, workers: int, device: str) -> dict[str, Any]:
+    """Words/s of `model` (default: the configured default extractor) over `n` synthetic documents on a GPU."""
     import torch
 
     from pipeline.device import resolve_device
@@ -208,6 +209,7 @@ def gpu_bench(n: int, model: str, workers: int, device: str) -> dict[str, Any]:
             "bench-gpu: torch sees no CUDA GPU here; nothing measured (use `make bench` on a CPU)"
         )
     config = Config()
+    model = model or config.pipeline["default_extractor"]
     with tempfile.TemporaryDirectory(prefix="newsgraph-gpu-") as tmp:
         corpus = Path(tmp) / "synthetic.jsonl"
         write_corpus(corpus, n, sentence_pool(config), seed=n)
@@ -258,7 +260,7 @@ def main(argv: list[str] | None = None) -> None:
     load.add_argument("--workers", type=int, default=1)
     gpu = sub.add_parser("gpu", help="words/s and GPU utilisation on a CUDA GPU")
     gpu.add_argument("--docs", type=int, default=10_000)
-    gpu.add_argument("--model", default="news-v6")
+    gpu.add_argument("--model", default=None, help="default: configs/pipeline.toml's default_extractor")
     gpu.add_argument("--workers", type=int, default=max(1, (os.cpu_count() or 2) - 1))
     gpu.add_argument("--device", default="cuda")
     for p in (load, gpu):

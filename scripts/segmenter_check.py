@@ -37,9 +37,10 @@ def resegmented(doc: GoldDocument, spans: list[tuple[int, int]]) -> GoldDocument
     return replace(doc, sentences=tuple(spans), mentions=mentions)
 
 
-def main(split: str = "dev", model: str = "models/news-v6") -> None:
+def main(split: str = "dev", model: str | None = None) -> None:
     torch.set_num_threads(2)
     config = Config(ROOT / "configs")
+    model = model or f"models/{config.pipeline['default_extractor']}"  # the shipped model by default
     docs = load_corpora(config, [f"newsgold:{split}"])
     texts = [d.text for d in docs]
     out: dict = {"split": split, "model": model, "documents": len(docs)}
