@@ -343,7 +343,7 @@ def test_encoder_starts_from_a_model_with_other_labels(tiny_model: Path) -> None
     from pipeline.errors import ConfigError
     from pipeline.model.encoder import load_tokenizer
     from pipeline.model.joint import NewsModel
-    from pipeline.train.joint import load_encoder_state
+    from pipeline.train.ner import load_encoder_state
     from tests.test_model_ner import tiny_encoder
 
     saved = load_file(str(tiny_model / "model.safetensors"))
@@ -357,7 +357,7 @@ def test_encoder_starts_from_a_model_with_other_labels(tiny_model: Path) -> None
         **sizes,
     )
     out_before = other.ner.out.weight.detach().clone()
-    load_encoder_state(other, saved)
+    load_encoder_state(other.ner, saved)
     now = other.ner.state_dict()
     for key in ("encoder.embeddings.word_embeddings.weight", "encoder.encoder.layer.1.output.dense.weight"):
         assert torch.equal(now[key], saved[f"ner.{key}"].float())
@@ -365,7 +365,7 @@ def test_encoder_starts_from_a_model_with_other_labels(tiny_model: Path) -> None
     assert torch.equal(other.ner.out.weight, out_before)  # three tags here, not the schema's eleven
     with pytest.raises(ConfigError, match="does not fit"):
         load_encoder_state(
-            other,
+            other.ner,
             {
                 "ner.encoder.embeddings.word_embeddings.weight": saved[
                     "ner.encoder.embeddings.word_embeddings.weight"

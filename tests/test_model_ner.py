@@ -293,3 +293,33 @@ def test_attention_dropout_setting_changes_only_the_attention_probabilities() ->
         assert layer_off.output.dropout.p == pytest.approx(0.1)
     for a, b in zip(default.state_dict().values(), off.state_dict().values(), strict=True):
         assert torch.equal(a, b)  # the same pretrained weights
+
+
+def test_tagger_starts_from_another_label_sets_encoder() -> None:
+    """`init_encoder` in a `kind = "ner"` run: a news-schema tagger hands a CoNLL-2003 tagger its encoder and
+    shape features; the new tag layer (9 tags, not 11) keeps its own initialisation."""
+    from pipeline.errors import ConfigError
+    from pipeline.model.encoder import load_tokenizer
+    from pipeline.train.ner import load_encoder_state
+
+    torch.manual_seed(0)
+    tokenizer = load_tokenizer()
+    schema_tags = [
+        "O",
+        *[f"{p}-{t}" for t in ("AGENCY", "COUNTRY", "LOC", "ORG", "PERSON") for p in ("B", "I")],
+    ]
+    conll_tags = ["O", *[f"{p}-{t}" for t in ("LOC", "MISC", "ORG", "PER") for p in ("B", "I")]]
+    source = NerTagger(tiny_encoder(tokenizer), schema_tags, shape_dim=8)
+    torch.nn.init.normal_(source.shape_in.weight)
+    saved = {k: v.half() for k, v in source.state_dict().items()}  # as written: float16, keys without "ner."
+    target = NerTagger(tiny_encoder(tokenizer), conll_tags, shape_dim=8)
+    out_before = target.out.weight.detach().clone()
+    load_encoder_state(target, saved)
+    now = target.state_dict()
+    for key in ("encoder.embeddings.word_embeddings.weight", "encoder.encoder.layer.1.output.dense.weight"):
+        assert torch.equal(now[key], saved[key].float())
+    assert torch.equal(now["shape_in.weight"], saved["shape_in.weight"].float())
+    assert torch.equal(now["shape_out.weight"], saved["shape_out.weight"].float())
+    assert torch.equal(target.out.weight, out_before) and target.out.weight.shape[0] == len(conll_tags)
+    with pytest.raises(ConfigError, match="does not fit"):  # a state without the shape features
+        load_encoder_state(target, {k: v for k, v in saved.items() if not k.startswith("shape_")})

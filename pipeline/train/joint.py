@@ -38,7 +38,7 @@ from pipeline.model.joint import NewsModel, build_encoder, encoder_config
 from pipeline.model.ner import Encoded, Example, examples_from_doc
 from pipeline.model.rel import NONE, PairExample, encode_pairs, pair_examples
 from pipeline.train.common import load_corpora, optimiser, platt, start_run, step
-from pipeline.train.ner import NerPredictor, batches, chunk_examples
+from pipeline.train.ner import NerPredictor, batches, chunk_examples, load_encoder_state
 from pipeline.train.rel import RelPredictor
 from pipeline.train.shared import chunk_examples as shared_chunks
 from pipeline.train.shared import predict_shared
@@ -220,18 +220,6 @@ def _cycle(examples: Sequence[Example], size: int, rng: random.Random) -> Iterat
         yield from batches(examples, size, rng)
 
 
-def load_encoder_state(model: NewsModel, state: dict[str, torch.Tensor]) -> None:
-    """Start `model`'s tagger from another model's encoder and shape features, whatever that model's labels.
-
-    `state` is a saved tagger (`kind = "ner"`) or joint model; its tag layer and relation head are left out, so a
-    tagger trained in one label set (CoNLL-2003's) can start a model in another (CoNLL04's)."""
-    own = {k.removeprefix("ner."): v.float() for k, v in state.items() if not k.startswith("rel.")}
-    own = {k: v for k, v in own.items() if not k.startswith(("out.", "encoder.pooler."))}  # pooler: unused
-    missing, unexpected = model.ner.load_state_dict(own, strict=False)
-    if unexpected or {k for k in missing if not k.startswith(("out.", "encoder.pooler."))}:
-        raise ConfigError(f"init_encoder does not fit this model: missing {missing}, unexpected {unexpected}")
-
-
 def train_joint(
     settings: dict[str, Any],
     out_dir: Path,
@@ -282,7 +270,7 @@ def train_joint(
 
         if s["init"]:
             raise ConfigError("set init or init_encoder, not both")
-        load_encoder_state(model, load_file(str(Path(s["init_encoder"]) / "model.safetensors")))
+        load_encoder_state(model.ner, load_file(str(Path(s["init_encoder"]) / "model.safetensors")))
     tag_index = {t: i for i, t in enumerate(tags)}
     rel_index = {r: i for i, r in enumerate(model.rel.relations)}
     type_index = {t: i for i, t in enumerate(entity_types)}

@@ -59,6 +59,7 @@ DEFAULTS: dict[str, Any] = {
     "max_train_examples": None,
     "context": "sentence",  # "sentence", or "document": sentences packed into chunks of up to max_pieces
     "init": None,  # folder of a trained tagger with the same tags to start from
+    "init_encoder": None,  # folder of a trained tagger or joint model in any label set: its encoder only
 }
 
 
@@ -282,6 +283,19 @@ def evaluate(predictor: NerPredictor, docs: Sequence[GoldDocument], labels: str)
     return metrics.score_ner(docs, pred, labels=labels)
 
 
+def load_encoder_state(tagger: NerTagger, state: dict[str, torch.Tensor]) -> None:
+    """Start `tagger` from another model's encoder and shape features, whatever that model's labels.
+
+    `state` is a saved tagger (`kind = "ner"`) or joint model (keys under `ner.`); its tag layer and relation
+    head are left out, so a tagger trained in one label set (the news schema's) can start one in another
+    (CoNLL-2003's or CoNLL04's)."""
+    own = {k.removeprefix("ner."): v.float() for k, v in state.items() if not k.startswith("rel.")}
+    own = {k: v for k, v in own.items() if not k.startswith(("out.", "encoder.pooler."))}  # pooler: unused
+    missing, unexpected = tagger.load_state_dict(own, strict=False)
+    if unexpected or {k for k in missing if not k.startswith(("out.", "encoder.pooler."))}:
+        raise ConfigError(f"init_encoder does not fit this model: missing {missing}, unexpected {unexpected}")
+
+
 def train_ner(
     settings: dict[str, Any],
     out_dir: Path,
@@ -311,7 +325,10 @@ def train_ner(
     types = sorted({t[2:] for ex in train_ex for t in ex.tags if t != "O"})
     tags = ["O", *[f"{p}-{t}" for t in types for p in ("B", "I")]]
     tag_index = {t: i for i, t in enumerate(tags)}
-    say(f"train {len(train_docs)} docs / {len(train_ex)} examples; dev {len(dev_docs)} docs; tags {tags}")
+    say(
+        f"init {s['init'] or s['init_encoder'] or 'encoder'}; train {len(train_docs)} docs / {len(train_ex)} examples; "
+        f"dev {len(dev_docs)} docs; tags {tags}"
+    )
     model = NerTagger(
         load_encoder(attention_dropout=s["attention_dropout"]), tags, dropout=float(s["dropout"])
     )
@@ -324,6 +341,12 @@ def train_ner(
         model.load_state_dict(
             {k: v.float() for k, v in load_file(str(Path(s["init"]) / "model.safetensors")).items()}
         )
+    if s["init_encoder"]:
+        from safetensors.torch import load_file
+
+        if s["init"]:
+            raise ConfigError("set init or init_encoder, not both")
+        load_encoder_state(model, load_file(str(Path(s["init_encoder"]) / "model.safetensors")))
     rng = random.Random(int(s["seed"]))
     steps_per_epoch = math.ceil(len(train_ex) / int(s["batch_size"]))
     optim, sched = optimiser(model, s, steps_per_epoch * int(s["epochs"]))
