@@ -496,6 +496,14 @@ def evaluate_model(
     int8: Annotated[
         bool, typer.Option("--int8", help="Run a trained model with int8 linear layers.")
     ] = False,
+    ensemble: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--ensemble",
+            help="Another trained tagger (kind = ner, same tags; repeatable) whose word-tag probabilities are "
+            "averaged with MODEL's before decoding.",
+        ),
+    ] = None,
     data_dir: DataOption = None,
     config_dir: ConfigOption = None,
     output: JsonOption = None,
@@ -522,6 +530,8 @@ def evaluate_model(
             )
         results = {}
         folder = None
+        if ensemble and model in MODELS:
+            raise PipelineError("--ensemble combines taggers (kind = ner) only")
         if model not in MODELS:
             folder = Path(model)
             if not (folder / "config.json").is_file():
@@ -530,13 +540,18 @@ def evaluate_model(
                 )
             kind = json.loads((folder / "config.json").read_text(encoding="utf-8")).get("kind")
             if kind == "ner":
-                from pipeline.train.ner import NerPredictor, evaluate
+                from pipeline.train.ner import NerEnsemble, NerPredictor, evaluate
 
-                predictor = NerPredictor.load(folder)
+                predictor = (
+                    NerEnsemble.load_all([folder, *ensemble]) if ensemble else NerPredictor.load(folder)
+                )
                 labels = predictor.settings["labels"]
                 results = {f"ner ({labels})": evaluate(predictor, gold_docs, labels)}
-                _emit(results, metrics.format_table(results, f"{model} on {gold}"), output)
+                title = " + ".join([model, *map(str, ensemble or [])])
+                _emit(results, metrics.format_table(results, f"{title} on {gold}"), output)
                 return
+            if ensemble:
+                raise PipelineError("--ensemble combines taggers (kind = ner) only")
             if kind != "joint":
                 raise PipelineError(f"{folder}: model kind {kind!r} cannot be run on gold texts here")
         runner = Predictor(config, folder, int8=int8)

@@ -144,3 +144,13 @@ def test_cli_runs_a_model_on_a_gold_file(tmp_path: Path) -> None:
     assert out.exit_code == 0, out.output
     result = json.loads(out.stdout)
     assert {"ner (schema)", "relations (schema)", "triples (schema)"} <= set(result)
+
+
+def test_cli_ensemble_takes_taggers_only(tmp_path: Path) -> None:
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps(_gold().to_record()) + "\n", encoding="utf-8")
+    out = CliRunner().invoke(
+        app, ["evaluate", "--gold", str(gold), "--model", "baseline", "--ensemble", str(tmp_path)]
+    )
+    assert out.exit_code == 2
+    assert "--ensemble combines taggers" in out.output

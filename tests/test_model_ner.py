@@ -323,3 +323,40 @@ def test_tagger_starts_from_another_label_sets_encoder() -> None:
     assert torch.equal(target.out.weight, out_before) and target.out.weight.shape[0] == len(conll_tags)
     with pytest.raises(ConfigError, match="does not fit"):  # a state without the shape features
         load_encoder_state(target, {k: v for k, v in saved.items() if not k.startswith("shape_")})
+
+
+def test_ensemble_averages_the_members_probabilities() -> None:
+    from pipeline.errors import ConfigError
+    from pipeline.model.encoder import load_tokenizer
+    from pipeline.train.ner import DEFAULTS, NerEnsemble, NerPredictor
+
+    tokenizer = load_tokenizer()
+    tags = ["O", "B-ORG", "I-ORG", "B-LOC", "I-LOC"]
+    members = []
+    for seed in (1, 2):
+        torch.manual_seed(seed)
+        members.append(
+            NerPredictor(NerTagger(tiny_encoder(tokenizer), tags, shape_dim=8), tokenizer, DEFAULTS)
+        )
+    doc = _doc("Amnesty International met officials in Nairobi on Tuesday.", [], "a")
+    examples = examples_from_doc(doc)
+    runs = [m.predict_examples(examples)[1] for m in members]
+    got_tags, got, windows_used = NerEnsemble(members).predict_examples(examples)
+    for k, lp in enumerate(got):
+        mean = (np.exp(runs[0][k]) + np.exp(runs[1][k])) / 2
+        np.testing.assert_allclose(np.exp(lp), mean, rtol=1e-5, atol=1e-6)
+        assert not np.allclose(runs[0][k], runs[1][k])  # two different members
+    assert got_tags == members[0].decode_tags(got) and windows_used == [1]
+    alone, twice = members[0].predict_docs([doc]), NerEnsemble([members[0], members[0]]).predict_docs([doc])
+    assert [(m.start, m.end, m.label) for m in twice[0].mentions] == [
+        (m.start, m.end, m.label) for m in alone[0].mentions
+    ]
+    other = NerPredictor(NerTagger(tiny_encoder(tokenizer), tags[:3], shape_dim=8), tokenizer, DEFAULTS)
+    with pytest.raises(ConfigError, match="disagree on tags"):
+        NerEnsemble([members[0], other])
+    with pytest.raises(ConfigError, match="read text differently: context"):
+        NerEnsemble(
+            [members[0], NerPredictor(members[1].model, tokenizer, {**DEFAULTS, "context": "document"})]
+        )
+    with pytest.raises(ConfigError, match="at least two"):
+        NerEnsemble(members[:1])

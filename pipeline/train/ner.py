@@ -276,6 +276,42 @@ class NerPredictor:
         ]
 
 
+class NerEnsemble(NerPredictor):
+    """Taggers with the same tags and reading settings whose word-tag probabilities are averaged before
+    decoding (a benchmark entry, reported as an ensemble; the shipped extractor runs one model).
+
+    Each member reads every window or chunk itself; the mean of their probabilities is decoded once, so the
+    output is one consistent BIO sequence per sentence."""
+
+    READING = ("context", "max_pieces", "stride", "labels")
+
+    def __init__(self, members: Sequence[NerPredictor]) -> None:
+        if len(members) < 2:
+            raise ConfigError("an ensemble needs at least two taggers")
+        first = members[0]
+        for m in members[1:]:
+            if m.tags != first.tags:
+                raise ConfigError(f"ensemble members disagree on tags: {first.tags} vs {m.tags}")
+            differ = [k for k in self.READING if m.settings.get(k) != first.settings.get(k)]
+            if differ:
+                raise ConfigError(f"ensemble members read text differently: {', '.join(differ)}")
+        super().__init__(first.model, first.tokenizer, first.settings)
+        self.members = list(members)
+
+    @classmethod
+    def load_all(cls, folders: Sequence[Path]) -> NerEnsemble:
+        return cls([NerPredictor.load(f) for f in folders])
+
+    def predict_examples(
+        self, examples: Sequence[Example], batch_size: int = 64
+    ) -> tuple[list[list[str]], list[np.ndarray], list[int]]:
+        runs = [m.predict_examples(examples, batch_size) for m in self.members]
+        log_probs = [
+            np.log(np.mean([np.exp(run[1][i]) for run in runs], axis=0) + 1e-12) for i in range(len(examples))
+        ]
+        return self.decode_tags(log_probs), log_probs, runs[0][2]
+
+
 def evaluate(predictor: NerPredictor, docs: Sequence[GoldDocument], labels: str) -> dict[str, Any]:
     pred = predictor.predict_docs(docs)
     if labels == "orig":
