@@ -3,6 +3,9 @@ Schema of its records."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import jsonschema
 import pytest
 from hypothesis import given, settings
@@ -239,3 +242,21 @@ def test_converted_corpus_records_validate(config: Config) -> None:
     assert docs
     for doc in docs[:50]:
         validate("gold", doc.to_record())
+
+
+def test_heldout_check_compares_long_sentences_by_their_tokens() -> None:
+    """scripts/heldout_check.py: tokenised sentences of 8 tokens or more, as token tuples; short ones left out."""
+    import importlib.util
+
+    script = Path(__file__).resolve().parent.parent / "scripts" / "heldout_check.py"
+    spec = importlib.util.spec_from_file_location("heldout_check", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    text = "LONDON 1996-08-30\nWest Indian all-rounder Phil Simmons took four for 38 on Friday ."
+    tokens = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+    doc = GoldDocument(
+        "d", "conll2003", "test", text, sentences=((0, 17), (18, len(text))), tokens=tuple(tokens)
+    )
+    assert module.sentences(doc) == {tuple(text[18:].split())}
+    plain = GoldDocument("p", "newsgold", "train", "The ministry said on Monday it had fined the company.")
+    assert module.sentences(plain) == {tuple(plain.text.split())}
