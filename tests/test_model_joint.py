@@ -372,3 +372,21 @@ def test_encoder_starts_from_a_model_with_other_labels(tiny_model: Path) -> None
                 ]
             },
         )
+
+
+def test_running_mean_of_weights() -> None:
+    """`average_from`: the running mean after n states is their plain mean; integer buffers are not averaged."""
+    from pipeline.train.joint import running_mean
+
+    states = [
+        {"w": torch.tensor([1.0, 2.0], dtype=torch.float16), "ids": torch.tensor([0, 1])},
+        {"w": torch.tensor([3.0, 6.0]), "ids": torch.tensor([0, 1])},
+        {"w": torch.tensor([5.0, 1.0]), "ids": torch.tensor([0, 1])},
+    ]
+    mean = None
+    for n, state in enumerate(states, 1):
+        mean = running_mean(mean, state, n)
+    assert torch.allclose(mean["w"], torch.tensor([3.0, 3.0])) and mean["w"].dtype == torch.float32
+    assert torch.equal(mean["ids"], torch.tensor([0, 1])) and mean["ids"].dtype == torch.int64
+    states[2]["w"][0] = 100.0
+    assert mean["w"][0] == 3.0  # a copy, not a view of the model's live weights

@@ -66,6 +66,9 @@ DEFAULTS: dict[str, Any] = {
     "max_pieces": 256,
     "context_sentences": 2,
     "none_weight": 0.3,
+    # from this epoch on, keep a running mean of the weights; at the end it is scored on dev like an epoch and
+    # kept if it beats every single epoch (None: off)
+    "average_from": None,
     "seed": 13,
     "threads": 2,
     "dropout": 0.1,
@@ -291,6 +294,7 @@ def train_joint(
     ner_loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-100)
     ner_batches = _cycle(ner_ex, int(s["ner_batch_size"]), rng) if ner_ex else None
     best: dict[str, Any] = {"f1": -1.0}
+    averaged: dict[str, torch.Tensor] | None = None
     for epoch in range(1, int(s["epochs"]) + 1):
         model.train()
         order = list(range(len(rel_ex)))
@@ -333,6 +337,20 @@ def train_joint(
         if ner_f1 + e2e > best["f1"]:
             best = {"f1": ner_f1 + e2e, "epoch": epoch, "dev": _summary(scores)}
             _save(model, out_dir, s, tags, entity_types, epoch, best["dev"], ner_docs, rel_docs, dev_docs)
+        if s["average_from"] is not None and epoch >= int(s["average_from"]):
+            averaged = running_mean(averaged, model.state_dict(), epoch - int(s["average_from"]) + 1)
+    if averaged is not None:
+        model.load_state_dict(averaged)
+        scores = evaluate(NewsPredictor(model, tokenizer, s, config), dev_docs)
+        ner_f1, e2e = scores["ner"]["micro"]["f1"], scores["relations_end_to_end"]["micro"]["f1"]
+        label = f"mean of epochs {s['average_from']}-{s['epochs']}"
+        say(
+            f"{label}: dev NER F1 {ner_f1:.4f}, relations strict F1 {e2e:.4f} end to end, "
+            f"{scores['relations_gold_mentions']['micro']['f1']:.4f} with gold mentions"
+        )
+        if ner_f1 + e2e > best["f1"]:
+            best = {"f1": ner_f1 + e2e, "epoch": label, "dev": _summary(scores)}
+            _save(model, out_dir, s, tags, entity_types, label, best["dev"], ner_docs, rel_docs, dev_docs)
     say(f"best epoch {best['epoch']}: dev NER + end-to-end relation F1 {best['f1']:.4f}")
     predictor = NewsPredictor.load(out_dir, config)
     calibration = calibrate(predictor, dev_docs, s)
@@ -346,6 +364,21 @@ def train_joint(
     )
     say.close()
     return best
+
+
+def running_mean(
+    mean: dict[str, torch.Tensor] | None, state: dict[str, torch.Tensor], n: int
+) -> dict[str, torch.Tensor]:
+    """The mean of `n` states given the mean of the first `n - 1` (None when `n` is 1) and the n-th. Floating
+    tensors are averaged (in float32); others (position ids) are taken from the latest state."""
+    out = {}
+    for k, v in state.items():
+        v = v.detach()
+        if mean is None or not v.is_floating_point():
+            out[k] = v.clone().float() if v.is_floating_point() else v.clone()
+        else:
+            out[k] = mean[k] + (v.float() - mean[k]) / n
+    return out
 
 
 def _pieces(s: dict[str, Any]) -> tuple[int, int]:
@@ -405,7 +438,7 @@ def _save(
     s: dict[str, Any],
     tags: list[str],
     entity_types: list[str],
-    epoch: int,
+    epoch: int | str,
     dev: dict[str, Any],
     ner_docs: Sequence[GoldDocument],
     rel_docs: Sequence[GoldDocument],
