@@ -295,6 +295,22 @@ def train_joint(
     ner_batches = _cycle(ner_ex, int(s["ner_batch_size"]), rng) if ner_ex else None
     best: dict[str, Any] = {"f1": -1.0}
     averaged: dict[str, torch.Tensor] | None = None
+
+    def judge(epoch: int | str, heading: str) -> None:
+        """Score the model as it is on dev; save it when NER + end-to-end relation F1 is the best so far."""
+        nonlocal best
+        scores = evaluate(NewsPredictor(model, tokenizer, s, config), dev_docs)
+        ner_f1 = scores["ner"]["micro"]["f1"]
+        e2e = scores["relations_end_to_end"]["micro"]["f1"]
+        gold_f1 = scores["relations_gold_mentions"]["micro"]["f1"]
+        say(
+            f"{heading}; dev NER F1 {ner_f1:.4f}, relations strict F1 {e2e:.4f} end to end, "
+            f"{gold_f1:.4f} with gold mentions"
+        )
+        if ner_f1 + e2e > best["f1"]:
+            best = {"f1": ner_f1 + e2e, "epoch": epoch, "dev": _summary(scores)}
+            _save(model, out_dir, s, tags, entity_types, epoch, best["dev"], ner_docs, rel_docs, dev_docs)
+
     for epoch in range(1, int(s["epochs"]) + 1):
         model.train()
         order = list(range(len(rel_ex)))
@@ -326,31 +342,13 @@ def train_joint(
                     f"epoch {epoch} step {n}/{steps_per_epoch} loss rel {running[0] / 25:.4f} ner {running[1] / 25:.4f}"
                 )
                 running = [0.0, 0.0]
-        scores = evaluate(NewsPredictor(model, tokenizer, s, config), dev_docs)
-        ner_f1 = scores["ner"]["micro"]["f1"]
-        e2e = scores["relations_end_to_end"]["micro"]["f1"]
-        gold_f1 = scores["relations_gold_mentions"]["micro"]["f1"]
-        say(
-            f"epoch {epoch} done in {time.perf_counter() - t0:.0f} s; dev NER F1 {ner_f1:.4f}, relations strict F1 "
-            f"{e2e:.4f} end to end, {gold_f1:.4f} with gold mentions"
-        )
-        if ner_f1 + e2e > best["f1"]:
-            best = {"f1": ner_f1 + e2e, "epoch": epoch, "dev": _summary(scores)}
-            _save(model, out_dir, s, tags, entity_types, epoch, best["dev"], ner_docs, rel_docs, dev_docs)
+        judge(epoch, f"epoch {epoch} done in {time.perf_counter() - t0:.0f} s")
         if s["average_from"] is not None and epoch >= int(s["average_from"]):
             averaged = running_mean(averaged, model.state_dict(), epoch - int(s["average_from"]) + 1)
     if averaged is not None:
         model.load_state_dict(averaged)
-        scores = evaluate(NewsPredictor(model, tokenizer, s, config), dev_docs)
-        ner_f1, e2e = scores["ner"]["micro"]["f1"], scores["relations_end_to_end"]["micro"]["f1"]
         label = f"mean of epochs {s['average_from']}-{s['epochs']}"
-        say(
-            f"{label}: dev NER F1 {ner_f1:.4f}, relations strict F1 {e2e:.4f} end to end, "
-            f"{scores['relations_gold_mentions']['micro']['f1']:.4f} with gold mentions"
-        )
-        if ner_f1 + e2e > best["f1"]:
-            best = {"f1": ner_f1 + e2e, "epoch": label, "dev": _summary(scores)}
-            _save(model, out_dir, s, tags, entity_types, label, best["dev"], ner_docs, rel_docs, dev_docs)
+        judge(label, label)
     say(f"best epoch {best['epoch']}: dev NER + end-to-end relation F1 {best['f1']:.4f}")
     predictor = NewsPredictor.load(out_dir, config)
     calibration = calibrate(predictor, dev_docs, s)
