@@ -260,3 +260,5 @@ def test_heldout_check_compares_long_sentences_by_their_tokens() -> None:
     assert module.sentences(doc) == {tuple(text[18:].split())}
     plain = GoldDocument("p", "newsgold", "train", "The ministry said on Monday it had fined the company.")
     assert module.sentences(plain) == {tuple(plain.text.split())}
+    shipped = module.shipped_corpora(Config())  # from the shipped model's config.json
+    assert {"conll2003:train", "newsgold:train"} <= set(shipped) and len(shipped) == len(set(shipped))
