@@ -21,7 +21,7 @@ import torch
 
 from pipeline.config import Config
 from pipeline.gold.format import GoldDocument
-from pipeline.run import ModelExtractor
+from pipeline.run import ModelExtractor, resolve_model
 from pipeline.segment import load_nlp, sentence_spans
 from pipeline.train.common import load_corpora
 from pipeline.train.joint import NewsPredictor, evaluate
@@ -40,7 +40,10 @@ def resegmented(doc: GoldDocument, spans: list[tuple[int, int]]) -> GoldDocument
 def main(split: str = "dev", model: str | None = None) -> None:
     torch.set_num_threads(2)
     config = Config(ROOT / "configs")
-    model = model or f"models/{config.pipeline['default_extractor']}"  # the shipped model by default
+    folder = resolve_model(
+        model or config.pipeline["default_extractor"], config
+    )  # the shipped model by default
+    model = str(folder.relative_to(ROOT)) if folder.is_relative_to(ROOT) else str(folder)
     docs = load_corpora(config, [f"newsgold:{split}"])
     texts = [d.text for d in docs]
     out: dict = {"split": split, "model": model, "documents": len(docs)}
@@ -55,7 +58,7 @@ def main(split: str = "dev", model: str | None = None) -> None:
         out[f"{name}_sentences"] = sum(map(len, cut[name]))
     same = sum(len(set(a) & set(b)) for a, b in zip(cut["parser"], cut["senter"], strict=True))
     out["sentences_in_both"] = same
-    predictor = NewsPredictor.load(ROOT / model, config)
+    predictor = NewsPredictor.load(folder, config)
     for name in ("parser", "senter"):
         versions = [resegmented(d, s) for d, s in zip(docs, cut[name], strict=True)]
         scores = evaluate(predictor, versions)
