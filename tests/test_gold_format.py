@@ -252,12 +252,13 @@ def test_heldout_check_compares_long_sentences_by_their_tokens() -> None:
     spec = importlib.util.spec_from_file_location("heldout_check", script)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    text = "LONDON 1996-08-30\nWest Indian all-rounder Phil Simmons took four for 38 on Friday ."
+    text = "OSLO 2024-03-11\nThe harbour authority said the ferry link would reopen on Monday ."
+    cut = text.index("\n")
     tokens = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
     doc = GoldDocument(
-        "d", "conll2003", "test", text, sentences=((0, 17), (18, len(text))), tokens=tuple(tokens)
+        "d", "conll2003", "test", text, sentences=((0, cut), (cut + 1, len(text))), tokens=tuple(tokens)
     )
-    assert module.sentences(doc) == {tuple(text[18:].split())}
+    assert module.sentences(doc) == {tuple(text[cut + 1 :].split())}
     plain = GoldDocument("p", "newsgold", "train", "The ministry said on Monday it had fined the company.")
     assert module.sentences(plain) == {tuple(plain.text.split())}
     shipped = module.shipped_corpora(Config())  # from the shipped model's config.json
