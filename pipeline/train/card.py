@@ -71,7 +71,15 @@ def _decoding_line(decoding: dict[str, Any] | None) -> list[str]:
             "; names separated by one space joined into one (the schema's longest name), typed by the type "
             "under which the joined span is most probable; trailing function words (of, and, ...) trimmed"
         )
-    return [line + "."]
+    lines = [line + "."]
+    if decoding.get("alias_types"):
+        lines.append(
+            "- Names given twice in a document (an abbreviation defined in brackets, an abbreviation of a name's "
+            "initials, a one-word short form of a longer name) take the type of the full name, among "
+            + ", ".join(decoding["alias_types"])
+            + " (`pipeline.model.aliases`)."
+        )
+    return lines
 
 
 def write_card(folder: Path) -> Path:

@@ -66,6 +66,8 @@ DEFAULTS: dict[str, Any] = {
     "max_pieces": 256,
     "context_sentences": 2,
     "none_weight": 0.3,
+    # types that the document-level alias rules may retype (`pipeline.model.aliases`); [] = off
+    "alias_types": [],
     # from this epoch on, keep a running mean of the weights; at the end it is scored on dev like an epoch and
     # kept if it beats every single epoch (None: off)
     "average_from": None,
@@ -423,6 +425,7 @@ def decoding(settings: dict[str, Any]) -> dict[str, Any]:
     return {
         "ner_decode": settings.get("ner_decode", "viterbi"),
         "merge_adjacent": settings.get("merge_adjacent", settings.get("labels", "schema") == "schema"),
+        "alias_types": list(settings.get("alias_types") or []),
     }
 
 

@@ -38,6 +38,7 @@ from pipeline.model.ner import (
     viterbi,
     windows,
 )
+from pipeline.model.aliases import alias_types
 from pipeline.train.common import load_corpora, optimiser, platt, save_checkpoint, start_run, step
 
 DEFAULTS: dict[str, Any] = {
@@ -60,6 +61,7 @@ DEFAULTS: dict[str, Any] = {
     "context": "sentence",  # "sentence", or "document": sentences packed into chunks of up to max_pieces
     "init": None,  # folder of a trained tagger with the same tags to start from
     "init_encoder": None,  # folder of a trained tagger or joint model in any label set: its encoder only
+    "alias_types": [],  # types that the document-level alias rules may retype (`pipeline.model.aliases`)
 }
 
 
@@ -270,6 +272,10 @@ class NerPredictor:
                 inside = [lp[w, index.get(f"I-{label}", index[f"B-{label}"])] for w in range(a + 1, b)]
                 lowest = float(np.exp(min([lp[a, index[f"B-{label}"]], *inside])))
                 scores[n].append(round(platt(lowest, scaling), 4))
+        aliases = self.settings.get("alias_types") or ()
+        if aliases:
+            for n, d in enumerate(docs):
+                mentions[n], scores[n] = alias_types(d.text, mentions[n], scores[n], aliases)
         return [
             replace(d, mentions=tuple(m), relations=(), meta={**d.meta, "mention_scores": s, "windows": w})
             for d, m, s, w in zip(docs, mentions, scores, n_windows, strict=True)
