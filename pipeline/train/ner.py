@@ -24,6 +24,7 @@ from pipeline.config import Config
 from pipeline.device import autocast, to_device, token_batches
 from pipeline.errors import ConfigError
 from pipeline.gold.format import GoldDocument, GoldMention
+from pipeline.model.aliases import alias_types
 from pipeline.model.encoder import encoder_path, load_encoder, load_tokenizer
 from pipeline.model.ner import (
     Encoded,
@@ -38,7 +39,6 @@ from pipeline.model.ner import (
     viterbi,
     windows,
 )
-from pipeline.model.aliases import alias_types
 from pipeline.train.common import load_corpora, optimiser, platt, save_checkpoint, start_run, step
 
 DEFAULTS: dict[str, Any] = {
