@@ -54,7 +54,7 @@ def alias_types(
     named = set(types)
     if not named or not mentions:
         return list(mentions), list(scores)
-    full = [k for k, m in enumerate(mentions) if m.label in named and m.label != "PERSON"]
+    full = {k for k, m in enumerate(mentions) if m.label in named and m.label != "PERSON"}
     new: dict[int, tuple[str, float]] = {}
 
     # definitions: NAME (ABBR), the two mentions adjacent in the list and only a bracket between them
@@ -70,40 +70,50 @@ def alias_types(
         ):
             defined.setdefault(abbr.text, set()).add((name.label, scores[k]))
     for k, m in enumerate(mentions):
-        source = defined.get(m.text)
-        if source and m.label in named | {"LOC"} and _one({label for label, _ in source}):
-            new[k] = max(source, key=lambda ls: ls[1])
+        given = defined.get(m.text)
+        if given and m.label in named | {"LOC"} and _one({label for label, _ in given}):
+            new[k] = max(given, key=lambda ls: ls[1])
+
+    # indexes of the full names: by initials, by first word (organisations), by last word (people)
+    by_initials: dict[str, set[tuple[int, str, float]]] = {}
+    by_first: dict[str, set[tuple[int, str, float]]] = {}
+    by_last: dict[str, set[tuple[int, str, float]]] = {}
+    for j, other in enumerate(mentions):
+        if other.label not in named:
+            continue
+        whole = _words(other.text)
+        if other.label != "PERSON":
+            by_initials.setdefault(_initials(other.text), set()).add((j, other.label, scores[j]))
+        if len(whole) >= 2:
+            index = by_last if other.label == "PERSON" else by_first
+            index.setdefault(whole[-1] if other.label == "PERSON" else whole[0], set()).add(
+                (j, other.label, scores[j])
+            )
+
+    def source(names: set[tuple[int, str, float]], k: int) -> tuple[str, float] | None:
+        """The type (and score) of the names other than mention k, if they agree on one type."""
+        found = {(label, score) for j, label, score in names if j != k}
+        if not _one({label for label, _ in found}):
+            return None
+        return max(found, key=lambda ls: ls[1])
 
     for k, m in enumerate(mentions):
         if k in new or m.label not in named | {"LOC"}:
             continue
         # initials of one organisation's name
-        if m.text.isupper() and is_abbreviation(m.text) and len(m.text) > 1:
-            by_initials = {
-                (mentions[j].label, scores[j])
-                for j in full
-                if j != k and _initials(mentions[j].text) == m.text
-            }
-            if _one({label for label, _ in by_initials}):
-                new[k] = max(by_initials, key=lambda ls: ls[1])
-                continue
-        # a one-word short form of a longer name
-        words = _words(m.text)
-        if len(words) != 1 or m.label == "LOC":
+        if (
+            m.text.isupper()
+            and is_abbreviation(m.text)
+            and (hit := source(by_initials.get(m.text, set()), k))
+        ):
+            new[k] = hit
             continue
-        longer: set[tuple[str, float]] = set()
-        for j, other in enumerate(mentions):
-            if other.label not in named or j == k:
-                continue
-            whole = _words(other.text)
-            if len(whole) < 2:
-                continue
-            if (other.label == "PERSON" and whole[-1] == words[0]) or (
-                other.label != "PERSON" and whole[0] == words[0]
-            ):
-                longer.add((other.label, scores[j]))
-        if _one({label for label, _ in longer}):
-            new[k] = max(longer, key=lambda ls: ls[1])
+        # a one-word short form of a longer name (never a place)
+        words = _words(m.text)
+        if len(words) == 1 and m.label != "LOC":
+            longer = by_first.get(words[0], set()) | by_last.get(words[0], set())
+            if hit := source(longer, k):
+                new[k] = hit
 
     out_mentions, out_scores = list(mentions), list(scores)
     for k, (label, score) in new.items():
