@@ -504,6 +504,14 @@ def evaluate_model(
             "averaged with MODEL's before decoding.",
         ),
     ] = None,
+    alias_types: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--alias-types",
+            help="Types the document-level alias rules may retype (repeatable; e.g. ORG, PER), in place of the "
+            "model's own `alias_types` setting; 'none' turns them off.",
+        ),
+    ] = None,
     data_dir: DataOption = None,
     config_dir: ConfigOption = None,
     output: JsonOption = None,
@@ -545,6 +553,8 @@ def evaluate_model(
                 predictor = (
                     NerEnsemble.load_all([folder, *ensemble]) if ensemble else NerPredictor.load(folder)
                 )
+                if alias_types is not None:
+                    predictor.settings["alias_types"] = [t for t in alias_types if t != "none"]
                 labels = predictor.settings["labels"]
                 results = {f"ner ({labels})": evaluate(predictor, gold_docs, labels)}
                 title = " + ".join([model, *map(str, ensemble or [])])
@@ -555,6 +565,8 @@ def evaluate_model(
             if kind != "joint":
                 raise PipelineError(f"{folder}: model kind {kind!r} cannot be run on gold texts here")
         runner = Predictor(config, folder, int8=int8)
+        if alias_types is not None and runner.model is not None:
+            runner.model.ner.settings["alias_types"] = [t for t in alias_types if t != "none"]
         pred = runner.predict(gold_docs, corpus)["model" if folder else model]
         own = runner.model.settings["labels"] if runner.model is not None else "schema"
         for metric in corpus.metrics if model != "spacy" else ("ner",):

@@ -216,6 +216,32 @@ def test_evaluate_runs_a_joint_model_on_gold(tiny_model: Path, tmp_path: Path) -
     assert scores["relations, gold mentions (schema)"]["micro"]["f1"] == 1.0
 
 
+def test_evaluate_alias_types_option_overrides_the_models_setting(
+    tiny_model: Path, tmp_path: Path, monkeypatch
+) -> None:
+    from typer.testing import CliRunner
+
+    import pipeline.train.ner as ner_module
+    from pipeline.cli import app
+
+    seen: list[list[str]] = []
+
+    def spy(text, mentions, scores, types):
+        seen.append(list(types))
+        return list(mentions), list(scores)
+
+    monkeypatch.setattr(ner_module, "alias_types", spy)
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("".join(json.dumps(d.to_record()) + "\n" for d in DOCS), encoding="utf-8")
+    base = ["evaluate", "--gold", str(gold), "--model", str(tiny_model)]
+    result = CliRunner().invoke(app, [*base, "--alias-types", "ORG", "--alias-types", "PERSON"])
+    assert result.exit_code == 0, result.output
+    assert seen and all(types == ["ORG", "PERSON"] for types in seen)
+    seen.clear()
+    assert CliRunner().invoke(app, [*base, "--alias-types", "none"]).exit_code == 0
+    assert seen == []  # 'none': the rules are off
+
+
 def test_ece_and_temperature() -> None:
     from pipeline.train.joint import ece, fit_temperature
 

@@ -26,6 +26,7 @@ from dataclasses import replace
 
 from pipeline.gold.format import GoldMention
 
+PEOPLE = frozenset({"PERSON", "PER"})  # person types: the news schema's and CoNLL-2003's
 _ABBREVIATION = re.compile(r"[A-Z][A-Za-z&.]*[A-Z][A-Za-z&.]*")
 
 
@@ -54,7 +55,7 @@ def alias_types(
     named = set(types)
     if not named or not mentions:
         return list(mentions), list(scores)
-    full = {k for k, m in enumerate(mentions) if m.label in named and m.label != "PERSON"}
+    full = {k for k, m in enumerate(mentions) if m.label in named and m.label not in PEOPLE}
     new: dict[int, tuple[str, float]] = {}
 
     # definitions: NAME (ABBR), the two mentions adjacent in the list and only a bracket between them
@@ -82,13 +83,12 @@ def alias_types(
         if other.label not in named:
             continue
         whole = _words(other.text)
-        if other.label != "PERSON":
+        person = other.label in PEOPLE
+        if not person:
             by_initials.setdefault(_initials(other.text), set()).add((j, other.label, scores[j]))
         if len(whole) >= 2:
-            index = by_last if other.label == "PERSON" else by_first
-            index.setdefault(whole[-1] if other.label == "PERSON" else whole[0], set()).add(
-                (j, other.label, scores[j])
-            )
+            index = by_last if person else by_first
+            index.setdefault(whole[-1] if person else whole[0], set()).add((j, other.label, scores[j]))
 
     def source(names: set[tuple[int, str, float]], k: int) -> tuple[str, float] | None:
         """The type (and score) of the names other than mention k, if they agree on one type."""
