@@ -79,6 +79,11 @@ def _decoding_line(decoding: dict[str, Any] | None) -> list[str]:
             + ", ".join(decoding["alias_types"])
             + " (`pipeline.model.aliases`)."
         )
+    if decoding.get("capital_governments"):
+        lines.append(
+            "- A capital acting as its government (after a verb of accusing or pressing, or before a verb or a "
+            "possessive, and not after a preposition or article) is typed COUNTRY (`pipeline.model.capitals`)."
+        )
     return lines
 
 

@@ -33,6 +33,7 @@ from pipeline import metrics
 from pipeline.config import Config
 from pipeline.errors import ConfigError
 from pipeline.gold.format import GoldDocument
+from pipeline.model.capitals import capital_names
 from pipeline.model.encoder import load_encoder, load_tokenizer
 from pipeline.model.joint import NewsModel, build_encoder, encoder_config
 from pipeline.model.ner import Encoded, Example, examples_from_doc
@@ -68,6 +69,8 @@ DEFAULTS: dict[str, Any] = {
     "none_weight": 0.3,
     # types that the document-level alias rules may retype (`pipeline.model.aliases`); [] = off
     "alias_types": [],
+    # capitals acting as governments ("Kampala has not commented") typed COUNTRY (`pipeline.model.capitals`)
+    "capital_governments": False,
     # from this epoch on, keep a running mean of the weights; at the end it is scored on dev like an epoch and
     # kept if it beats every single epoch (None: off)
     "average_from": None,
@@ -93,6 +96,7 @@ class NewsPredictor:
         self.settings = settings
         self.config = config
         self.ner = NerPredictor(model.ner, tokenizer, {**settings, "max_pieces": settings["ner_max_pieces"]})
+        self.ner.capitals = capital_names(str(config.path("countries.toml")))
         self.rel = RelPredictor(model.rel, tokenizer, settings, config)
 
     @classmethod
@@ -426,6 +430,7 @@ def decoding(settings: dict[str, Any]) -> dict[str, Any]:
         "ner_decode": settings.get("ner_decode", "viterbi"),
         "merge_adjacent": settings.get("merge_adjacent", settings.get("labels", "schema") == "schema"),
         "alias_types": list(settings.get("alias_types") or []),
+        "capital_governments": bool(settings.get("capital_governments")),
     }
 
 

@@ -25,6 +25,7 @@ from pipeline.device import autocast, to_device, token_batches
 from pipeline.errors import ConfigError
 from pipeline.gold.format import GoldDocument, GoldMention
 from pipeline.model.aliases import alias_types
+from pipeline.model.capitals import capital_governments
 from pipeline.model.encoder import encoder_path, load_encoder, load_tokenizer
 from pipeline.model.ner import (
     Encoded,
@@ -62,6 +63,7 @@ DEFAULTS: dict[str, Any] = {
     "init": None,  # folder of a trained tagger with the same tags to start from
     "init_encoder": None,  # folder of a trained tagger or joint model in any label set: its encoder only
     "alias_types": [],  # types that the document-level alias rules may retype (`pipeline.model.aliases`)
+    "capital_governments": False,  # capitals acting as governments typed COUNTRY (`pipeline.model.capitals`)
 }
 
 
@@ -104,6 +106,8 @@ class NerPredictor:
         self.settings = settings
         self.tags = model.tags
         self.device = "cpu"  # where `model` lives (`NewsPredictor.load` moves it)
+        # capitals for the `capital_governments` rule (`pipeline.model.capitals`; set by `NewsPredictor`)
+        self.capitals: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, folder: Path) -> NerPredictor:
@@ -272,6 +276,9 @@ class NerPredictor:
                 inside = [lp[w, index.get(f"I-{label}", index[f"B-{label}"])] for w in range(a + 1, b)]
                 lowest = float(np.exp(min([lp[a, index[f"B-{label}"]], *inside])))
                 scores[n].append(round(platt(lowest, scaling), 4))
+        if self.settings.get("capital_governments") and self.capitals:
+            for n, d in enumerate(docs):
+                mentions[n] = capital_governments(d.text, mentions[n], self.capitals)
         aliases = self.settings.get("alias_types") or ()
         if aliases:
             for n, d in enumerate(docs):
