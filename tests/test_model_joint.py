@@ -242,6 +242,62 @@ def test_evaluate_alias_types_option_overrides_the_models_setting(
     assert seen == []  # 'none': the rules are off
 
 
+def test_side_spans_stay_inside_the_sequence() -> None:
+    from pipeline.model.rel import side_spans
+
+    head = torch.tensor([[3, 5], [1, 2], [10, 12]])
+    tail = torch.tensor([[7, 8], [4, 6], [2, 3]])
+    before, after = side_spans(head, tail, torch.tensor([20, 8, 13]), side=4)
+    assert before.tolist() == [[1, 3], [1, 1], [1, 2]]  # [CLS] at 0 is never pooled; [1, 1) is empty
+    assert after.tolist() == [[8, 12], [6, 7], [12, 12]]  # nor [SEP] at length - 1
+
+
+def test_relation_head_grows_side_features_from_a_saved_head(tiny_model: Path, tmp_path: Path) -> None:
+    from safetensors.torch import load_file
+
+    from pipeline.model.encoder import load_tokenizer
+    from pipeline.model.joint import NewsModel, build_encoder
+    from pipeline.model.rel import encode_pairs, pair_examples
+    from pipeline.train.joint import NewsPredictor, save_model, widen_relation_input
+
+    cfg = json.loads((tiny_model / "config.json").read_text(encoding="utf-8"))
+    state = {k: v.float() for k, v in load_file(str(tiny_model / "model.safetensors")).items()}
+
+    def build(**extra: int) -> NewsModel:
+        return NewsModel(
+            build_encoder(cfg["encoder_config"]),
+            cfg["tags"],
+            cfg["relations"],
+            cfg["entity_types"],
+            dropout=0.0,
+            **cfg["head_sizes"],
+            **extra,
+        ).eval()
+
+    old, wide = build(), build(side=4)
+    old.load_saved_state(state)
+    with pytest.raises(RuntimeError, match="size mismatch"):
+        wide.load_saved_state(state)
+    wide.load_saved_state(widen_relation_input(state, wide))
+    assert wide.rel.mlp[1].weight.shape[1] == old.rel.mlp[1].weight.shape[1] + 2 * 32  # tiny encoder: 32 wide
+    batch = encode_pairs(
+        load_tokenizer(),
+        [ex for d in DOCS for ex in pair_examples(d, Config().schema, 1)],
+        {r: i for i, r in enumerate(old.rel.relations)},
+        {t: i for i, t in enumerate(cfg["entity_types"])},
+        64,
+    )
+    with torch.no_grad():
+        assert torch.allclose(old.rel.logits(batch), wide.rel.logits(batch))
+    # the widened head is saved with its size and reloads with the same answers
+    folder = tmp_path / "wide"
+    save_model(wide, folder, cfg["settings"], {"dev": {}})
+    assert json.loads((folder / "config.json").read_text(encoding="utf-8"))["head_sizes"]["side"] == 4
+    a = NewsPredictor.load(tiny_model, Config()).predict_docs(DOCS)
+    b = NewsPredictor.load(folder, Config()).predict_docs(DOCS)
+    assert [_triples(d) for d in a] == [_triples(d) for d in b]
+
+
 def test_ece_and_temperature() -> None:
     from pipeline.train.joint import ece, fit_temperature
 

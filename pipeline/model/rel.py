@@ -154,9 +154,12 @@ class RelationHead(nn.Module):
         dist_dim: int = 16,
         hidden: int = 384,
         dropout: float = 0.1,
+        side: int = 0,
     ) -> None:
         super().__init__()
         self.encoder = encoder
+        # sub-words pooled on each side of the pair (0: none); their features follow the others in the MLP input
+        self.side = side
         self.relations = [NONE, *[r for r in relations if r != NONE]]
         self.entity_types = list(entity_types)
         size = encoder.config.hidden_size
@@ -166,7 +169,7 @@ class RelationHead(nn.Module):
         self.dist = nn.Embedding(len(_DIST_BUCKETS) + 1, dist_dim)
         self.mlp = nn.Sequential(
             nn.Dropout(dropout),
-            nn.Linear(4 * size + 2 * type_dim + dist_dim + 1, hidden),
+            nn.Linear((6 if side else 4) * size + 2 * type_dim + dist_dim + 1, hidden),
             nn.GELU(),
             nn.Dropout(dropout),
             nn.Linear(hidden, len(self.relations)),
@@ -192,6 +195,7 @@ class RelationHead(nn.Module):
             batch.tail_type,
             batch.dist,
             batch.order,
+            lengths=batch.attention_mask.sum(-1),
         )
 
     def score_pairs(
@@ -205,22 +209,36 @@ class RelationHead(nn.Module):
         tail_type: torch.Tensor,
         dist: torch.Tensor,
         order: torch.Tensor,  # 1.0 when the head comes first in the text
+        lengths: torch.Tensor | None = None,  # batch: sub-words of each sequence, [CLS] and [SEP] included
     ) -> torch.Tensor:
         table = _range_max_table(states)
-        features = torch.cat(
-            [
-                _range_max(table, batch_index, head_span),
-                _range_max(table, batch_index, tail_span),
-                _range_max(table, batch_index, between_span),
-                states[batch_index, 0],
-                self.types(head_type),
-                self.types(tail_type),
-                self.dist(dist),
-                order.unsqueeze(-1),
-            ],
-            dim=-1,
-        )
-        return self.mlp(features)
+        parts = [
+            _range_max(table, batch_index, head_span),
+            _range_max(table, batch_index, tail_span),
+            _range_max(table, batch_index, between_span),
+            states[batch_index, 0],
+            self.types(head_type),
+            self.types(tail_type),
+            self.dist(dist),
+            order.unsqueeze(-1),
+        ]
+        if self.side:
+            before, after = side_spans(head_span, tail_span, lengths[batch_index], self.side)
+            parts += [_range_max(table, batch_index, before), _range_max(table, batch_index, after)]
+        return self.mlp(torch.cat(parts, dim=-1))
+
+
+def side_spans(
+    head_span: torch.Tensor, tail_span: torch.Tensor, lengths: torch.Tensor, side: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The `side` sub-words before the pair's first mention and after its last one, inside the sequence
+    ([CLS] at 0 and [SEP] at length - 1 left out): where "X and Y signed a deal" keeps its verb."""
+    lo = torch.minimum(head_span[:, 0], tail_span[:, 0])
+    hi = torch.maximum(head_span[:, 1], tail_span[:, 1])
+    before = torch.stack([(lo - side).clamp(min=1), lo], dim=-1)
+    end = torch.minimum(hi + side, lengths - 1).clamp(min=0)
+    after = torch.stack([torch.minimum(hi, end), end], dim=-1)
+    return before, after
 
 
 def _range_max_table(states: torch.Tensor) -> list[torch.Tensor]:

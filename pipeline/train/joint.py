@@ -67,6 +67,8 @@ DEFAULTS: dict[str, Any] = {
     "max_pieces": 256,
     "context_sentences": 2,
     "none_weight": 0.3,
+    # sub-words max-pooled before and after each candidate pair, as two more relation features (0: none)
+    "rel_side": 0,
     # types that the document-level alias rules may retype (`pipeline.model.aliases`); [] = off
     "alias_types": [],
     # capitals acting as governments ("Kampala has not commented") typed COUNTRY (`pipeline.model.capitals`)
@@ -269,9 +271,10 @@ def train_joint(
         relations,
         entity_types,
         dropout=float(s["dropout"]),
+        **({"side": int(s["rel_side"])} if s["rel_side"] else {}),
     )
     if init_state is not None and init_kind == "joint":  # both heads from a trained joint model
-        model.load_saved_state(init_state)
+        model.load_saved_state(widen_relation_input(init_state, model))
     elif init_state is not None:
         model.ner.load_state_dict(init_state)
     if s["init_encoder"]:
@@ -368,6 +371,22 @@ def train_joint(
     )
     say.close()
     return best
+
+
+def widen_relation_input(state: dict[str, torch.Tensor], model: NewsModel) -> dict[str, torch.Tensor]:
+    """`state` fitted to `model` when model's relation head reads more features than the saved one did (new
+    features come last): the first layer's extra input columns start at zero, so the start model's relation
+    scores are kept exactly until training moves them."""
+    key = "rel.mlp.1.weight"
+    want = model.rel.mlp[1].weight
+    have = state.get(key)
+    if have is None or have.shape == want.shape:
+        return state
+    if have.shape[0] != want.shape[0] or have.shape[1] > want.shape[1]:
+        raise ValueError(f"{key}: saved {tuple(have.shape)} cannot grow into {tuple(want.shape)}")
+    grown = torch.zeros_like(want, dtype=have.dtype)
+    grown[:, : have.shape[1]] = have
+    return {**state, key: grown}
 
 
 def running_mean(

@@ -230,6 +230,7 @@ def predict_shared(
                 tensor("tt"),
                 tensor("d"),
                 tensor("o", torch.float32),
+                lengths=to_device(enc.attention_mask.sum(-1), dev),
             )
         scores, ids = relation_decisions(logits, t_rel, float(s.get("none_bias", 0.0)))
         for (n, h, t), score, idx in zip(cols["ref"], scores.tolist(), ids.tolist(), strict=True):
