@@ -522,6 +522,7 @@ def evaluate_model(
     if gold is None:
         typer.echo(ctx.get_help())
         raise typer.Exit()
+    aliases = None if alias_types is None else [t for t in alias_types if t != "none"]
     from pipeline import metrics
     from pipeline.benchmark import MODELS, EvalCorpus, Predictor, eval_corpus, score
     from pipeline.config import Config
@@ -553,8 +554,8 @@ def evaluate_model(
                 predictor = (
                     NerEnsemble.load_all([folder, *ensemble]) if ensemble else NerPredictor.load(folder)
                 )
-                if alias_types is not None:
-                    predictor.settings["alias_types"] = [t for t in alias_types if t != "none"]
+                if aliases is not None:
+                    predictor.settings["alias_types"] = aliases
                 labels = predictor.settings["labels"]
                 results = {f"ner ({labels})": evaluate(predictor, gold_docs, labels)}
                 title = " + ".join([model, *map(str, ensemble or [])])
@@ -565,8 +566,8 @@ def evaluate_model(
             if kind != "joint":
                 raise PipelineError(f"{folder}: model kind {kind!r} cannot be run on gold texts here")
         runner = Predictor(config, folder, int8=int8)
-        if alias_types is not None and runner.model is not None:
-            runner.model.ner.settings["alias_types"] = [t for t in alias_types if t != "none"]
+        if aliases is not None and runner.model is not None:
+            runner.model.ner.settings["alias_types"] = aliases
         pred = runner.predict(gold_docs, corpus)["model" if folder else model]
         own = runner.model.settings["labels"] if runner.model is not None else "schema"
         for metric in corpus.metrics if model != "spacy" else ("ner",):
