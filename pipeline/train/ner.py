@@ -25,7 +25,7 @@ from pipeline.device import autocast, to_device, token_batches
 from pipeline.errors import ConfigError
 from pipeline.gold.format import GoldDocument, GoldMention
 from pipeline.model.aliases import alias_types
-from pipeline.model.capitals import capital_governments
+from pipeline.model.capitals import capital_governments, capital_names
 from pipeline.model.encoder import encoder_path, load_encoder, load_tokenizer
 from pipeline.model.ner import (
     Encoded,
@@ -118,7 +118,10 @@ class NerPredictor:
         model = NerTagger(encoder, cfg["tags"], dropout=0.0)
         state = {k: v.float() for k, v in load_file(str(folder / "model.safetensors")).items()}
         model.load_state_dict(state)
-        return cls(model, load_tokenizer(), cfg["settings"])
+        predictor = cls(model, load_tokenizer(), cfg["settings"])
+        if predictor.settings.get("capital_governments"):
+            predictor.capitals = capital_names(str(Config().path("countries.toml")))
+        return predictor
 
     @torch.no_grad()
     def predict_examples(
