@@ -43,8 +43,13 @@ def _initials(text: str) -> str:
     return "".join(w[0] for w in text.replace("-", " ").split() if w[:1].isupper())
 
 
-def _one(types: set[str]) -> str | None:
-    return next(iter(types)) if len(types) == 1 else None
+def _source(names: set[tuple[int, str, float]], k: int) -> tuple[str, float] | None:
+    """The type and best score of the full names (index, type, score) other than mention k, if they agree on one
+    type."""
+    found = {(label, score) for j, label, score in names if j != k}
+    if len({label for label, _ in found}) != 1:
+        return None
+    return max(found, key=lambda ls: ls[1])
 
 
 def alias_types(
@@ -59,7 +64,7 @@ def alias_types(
     new: dict[int, tuple[str, float]] = {}
 
     # definitions: NAME (ABBR), the two mentions adjacent in the list and only a bracket between them
-    defined: dict[str, set[tuple[str, float]]] = {}
+    defined: dict[str, set[tuple[int, str, float]]] = {}
     for k in range(len(mentions) - 1):
         name, abbr = mentions[k], mentions[k + 1]
         if (
@@ -69,11 +74,10 @@ def alias_types(
             and is_abbreviation(abbr.text)
             and len(abbr.text) < len(name.text)
         ):
-            defined.setdefault(abbr.text, set()).add((name.label, scores[k]))
+            defined.setdefault(abbr.text, set()).add((k, name.label, scores[k]))
     for k, m in enumerate(mentions):
-        given = defined.get(m.text)
-        if given and m.label in named | {"LOC"} and _one({label for label, _ in given}):
-            new[k] = max(given, key=lambda ls: ls[1])
+        if m.label in named | {"LOC"} and (hit := _source(defined.get(m.text, set()), k)):
+            new[k] = hit
 
     # indexes of the full names: by initials, by first word (organisations), by last word (people)
     by_initials: dict[str, set[tuple[int, str, float]]] = {}
@@ -90,13 +94,6 @@ def alias_types(
             index = by_last if person else by_first
             index.setdefault(whole[-1] if person else whole[0], set()).add((j, other.label, scores[j]))
 
-    def source(names: set[tuple[int, str, float]], k: int) -> tuple[str, float] | None:
-        """The type (and score) of the names other than mention k, if they agree on one type."""
-        found = {(label, score) for j, label, score in names if j != k}
-        if not _one({label for label, _ in found}):
-            return None
-        return max(found, key=lambda ls: ls[1])
-
     for k, m in enumerate(mentions):
         if k in new or m.label not in named | {"LOC"}:
             continue
@@ -104,7 +101,7 @@ def alias_types(
         if (
             m.text.isupper()
             and is_abbreviation(m.text)
-            and (hit := source(by_initials.get(m.text, set()), k))
+            and (hit := _source(by_initials.get(m.text, set()), k))
         ):
             new[k] = hit
             continue
@@ -112,7 +109,7 @@ def alias_types(
         words = _words(m.text)
         if len(words) == 1 and m.label != "LOC":
             longer = by_first.get(words[0], set()) | by_last.get(words[0], set())
-            if hit := source(longer, k):
+            if hit := _source(longer, k):
                 new[k] = hit
 
     out_mentions, out_scores = list(mentions), list(scores)
