@@ -98,7 +98,7 @@ def test_split_is_fixed_and_disjoint() -> None:
     assert all(int(a[3:]) % 3 == 0 for a in test)  # the rule written in split.toml before any article existed
 
 
-@pytest.mark.parametrize("split", ["train", "dev", "test", "incoming", "incoming2"])
+@pytest.mark.parametrize("split", ["train", "dev", "test", "incoming", "incoming2", "incoming3"])
 def test_corpus_converts_and_checks(config: Config, split: str) -> None:
     from pipeline.gold import store
 
@@ -112,15 +112,19 @@ def test_corpus_converts_and_checks(config: Config, split: str) -> None:
             assert head.cluster != tail.cluster
 
 
+# staged train folders and their article counts
+INCOMING = {"incoming": 24, "incoming2": 24, "incoming3": 48}
+
+
 def test_incoming_articles_are_new_and_train_only() -> None:
     """The staged train articles (data/news_gold/incoming*/) are numbered after the corpus, listed in no split and
     in one folder only."""
     split = read_split(CORPUS)
-    incoming = sorted(p.stem for p in (CORPUS / "incoming").glob("*.txt"))
-    incoming2 = sorted(p.stem for p in (CORPUS / "incoming2").glob("*.txt"))
-    assert len(incoming) == 24 and len(incoming2) == 24
-    assert not (set(incoming) | set(incoming2)) & set(split) and not set(incoming) & set(incoming2)
-    assert all(int(a[3:]) > 96 for a in incoming + incoming2)
+    folders = {name: sorted(p.stem for p in (CORPUS / name).glob("*.txt")) for name in INCOMING}
+    assert {name: len(ids) for name, ids in folders.items()} == INCOMING
+    staged = [a for ids in folders.values() for a in ids]
+    assert len(set(staged)) == len(staged) and not set(staged) & set(split)
+    assert all(int(a[3:]) > 96 for a in staged)
 
 
 def test_articles_match_their_checksums() -> None:
