@@ -98,7 +98,7 @@ def test_split_is_fixed_and_disjoint() -> None:
     assert all(int(a[3:]) % 3 == 0 for a in test)  # the rule written in split.toml before any article existed
 
 
-@pytest.mark.parametrize("split", ["train", "dev", "test", "incoming", "incoming2", "incoming3"])
+@pytest.mark.parametrize("split", ["train", "dev", "test", "incoming", "incoming2", "incoming3", "incoming4"])
 def test_corpus_converts_and_checks(config: Config, split: str) -> None:
     from pipeline.gold import store
 
@@ -113,7 +113,7 @@ def test_corpus_converts_and_checks(config: Config, split: str) -> None:
 
 
 # staged train folders and their article counts
-INCOMING = {"incoming": 24, "incoming2": 24, "incoming3": 48}
+INCOMING = {"incoming": 24, "incoming2": 24, "incoming3": 48, "incoming4": 48}
 
 
 def test_incoming_articles_are_new_and_train_only() -> None:
