@@ -12,6 +12,8 @@ from pipeline.gold.newsgold import check_article, parse_article, read_split, to_
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "data" / "news_gold"
+# staged train folders (data/news_gold/incoming*/) and their article counts
+INCOMING = {"incoming": 24, "incoming2": 24, "incoming3": 48, "incoming4": 48}
 
 ARTICLE = """id: ng-t01
 date: 2026-03-14
@@ -110,10 +112,6 @@ def test_corpus_converts_and_checks(config: Config, split: str) -> None:
             head, tail = d.mentions[r.head], d.mentions[r.tail]
             assert config.schema.is_allowed(r.label, head.label, tail.label)
             assert head.cluster != tail.cluster
-
-
-# staged train folders and their article counts
-INCOMING = {"incoming": 24, "incoming2": 24, "incoming3": 48, "incoming4": 48}
 
 
 def test_incoming_articles_are_new_and_train_only() -> None:
