@@ -13,7 +13,14 @@ from pipeline.gold.newsgold import check_article, parse_article, read_split, to_
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "data" / "news_gold"
 # staged train folders (data/news_gold/incoming*/) and their article counts
-INCOMING = {"incoming": 24, "incoming2": 24, "incoming3": 48, "incoming4": 48, "incoming5": 48}
+INCOMING = {
+    "incoming": 24,
+    "incoming2": 24,
+    "incoming3": 48,
+    "incoming4": 48,
+    "incoming5": 48,
+    "incoming6": 48,
+}
 
 ARTICLE = """id: ng-t01
 date: 2026-03-14
@@ -100,7 +107,10 @@ def test_split_is_fixed_and_disjoint() -> None:
     assert all(int(a[3:]) % 3 == 0 for a in test)  # the rule written in split.toml before any article existed
 
 
-@pytest.mark.parametrize("split", ["train", "dev", "test", "incoming", "incoming2", "incoming3", "incoming4", "incoming5"])
+@pytest.mark.parametrize(
+    "split",
+    ["train", "dev", "test", "incoming", "incoming2", "incoming3", "incoming4", "incoming5", "incoming6"],
+)
 def test_corpus_converts_and_checks(config: Config, split: str) -> None:
     from pipeline.gold import store
 
