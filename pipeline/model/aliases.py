@@ -15,7 +15,7 @@ conventions when they name a body or a person a second time, and these rules rea
 A rule applies only between the named types given (ORG, AGENCY and PERSON in the news schema; never COUNTRY or
 LOC, so "China" stays a country beside "Bank of China") and only when the document offers one type for it. The
 renamed mention takes the score of the name that gave the type. On news gold dev (16 articles) the rules changed
-25 mention types of the shipped news-v6, 22 to the gold type and 3 away from it (docs/benchmarks.md, session 14).
+25 mention types of news-v6 (shipped at the time), 22 to the gold type and 3 away from it (docs/benchmarks.md, session 14).
 """
 
 from __future__ import annotations
