@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 INPUT ?= corpus/sample
 OUT ?= out
 DATA ?= ../shared/data
-MODEL ?= models/news-v11
+MODEL ?= models/news-v12
 
 .DEFAULT_GOAL := help
 .PHONY: help setup extract kg test lint check eval eval-clean train bench bench-scale bench-gpu train-cleaner lexicons clean fuzz
@@ -58,12 +58,12 @@ eval-clean: $(STAMP)
 	$(BIN)/newsgraph evaluate clean --gold data/boilerplate --split dev
 	$(BIN)/newsgraph evaluate clean --gold data/boilerplate --split test
 
-## train: train the shipped model into MODEL (default models/news-v11): tagger, relation head, shared pass, more news data
+## train: train the shipped model into MODEL (default models/news-v12): tagger, relation head, shared pass, more news data
 train: $(STAMP)
 	$(BIN)/newsgraph train configs/train/news-ner.toml -o .cache/models/news-ner --data-dir $(DATA)
 	$(BIN)/newsgraph train configs/train/news-v1.toml -o .cache/models/news-v1 --data-dir $(DATA)
 	$(BIN)/newsgraph train configs/train/news-v2.toml -o .cache/models/news-v2 --data-dir $(DATA)
-	$(BIN)/newsgraph train configs/train/news-v11.toml -o $(MODEL) --data-dir $(DATA)
+	$(BIN)/newsgraph train configs/train/news-v12.toml -o $(MODEL) --data-dir $(DATA)
 
 ## bench: words/s of the shipped model, the baseline and spaCy en_core_web_sm over the sample corpus (CPU)
 bench: $(STAMP)

