@@ -11,8 +11,10 @@ from pipeline.config import Config
 
 from .conftest import ROOT, SAMPLE
 
+SHIPPED = ROOT / "models" / Config(ROOT / "configs").pipeline["default_extractor"]
+
 pytestmark = pytest.mark.skipif(
-    not (ROOT / "models" / "news-v12" / "model.safetensors").is_file(), reason="models/news-v12 not present"
+    not (SHIPPED / "model.safetensors").is_file(), reason=f"{SHIPPED} not present"
 )
 
 

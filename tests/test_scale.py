@@ -37,4 +37,4 @@ def test_one_measured_run_reports_memory_and_cost(tmp_path: Path, config: Config
 def test_gpu_bench_refuses_without_a_gpu(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(device, "cuda_available", lambda: False)
     with pytest.raises(SystemExit, match="no CUDA GPU"):
-        gpu_bench(10, "news-v12", 1, "auto")
+        gpu_bench(10, None, 1, "auto")
