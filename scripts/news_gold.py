@@ -2,10 +2,14 @@
 
     .venv/bin/python scripts/news_gold.py prepare OUT_DIR ID...   # unannotated copies for the second annotator
     .venv/bin/python scripts/news_gold.py agreement               # -> data/news_gold/agreement.json
+    .venv/bin/python scripts/news_gold.py agreement second_pass_staged  # -> data/news_gold/agreement-staged.json
     .venv/bin/python scripts/news_gold.py stats                   # -> data/news_gold/stats.md, checksums.txt
 
 `prepare` writes each article's header and plain text (markup removed, one paragraph a line) and an empty
-relation section, so the second annotator starts from the same text without seeing the first annotation.
+relation section, so the second annotator starts from the same text without seeing the first annotation. The
+article may be in `articles/` or in a staged `incoming*/` batch. `agreement` compares a second-pass folder
+(default `second_pass/`) with the first annotation of the same articles; for a folder other than the default it
+also writes the per-type relation scores, since those folders sample the batches written for particular types.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import sys
 from pathlib import Path
 
 from pipeline.config import Config
-from pipeline.gold.newsgold import RELATIONS_MARK, agreement, parse_article
+from pipeline.gold.newsgold import RELATIONS_MARK, SECOND_PASS, agreement, first_pass, parse_article
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "data" / "news_gold"
@@ -24,7 +28,7 @@ CORPUS = ROOT / "data" / "news_gold"
 def prepare(out: Path, ids: list[str]) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for aid in ids:
-        path = CORPUS / "articles" / f"{aid}.txt"
+        path = first_pass(CORPUS, f"{aid}.txt")
         article = parse_article(path.read_text(encoding="utf-8"), str(path))
         header = "\n".join(f"{k}: {v}" for k, v in article.header.items())
         body = article.text
@@ -79,17 +83,22 @@ def stats() -> None:
     print("\n".join(rows))
 
 
-def score() -> None:
-    result = agreement(Config(ROOT / "configs"), CORPUS)
+def score(second_pass: str = SECOND_PASS) -> None:
+    result = agreement(Config(ROOT / "configs"), CORPUS, second_pass)
     summary = {
         name: {k: r["micro"][k] for k in ("precision", "recall", "f1", "tp", "fp", "fn")}
         for name, r in result.items()
         if name != "articles"
     }
     summary["articles"] = result["articles"]
-    (CORPUS / "agreement.json").write_text(
-        json.dumps(summary, indent=1, sort_keys=True) + "\n", encoding="utf-8"
-    )
+    out = CORPUS / "agreement.json"
+    if second_pass != SECOND_PASS:
+        summary["articles"]["ids"] = sorted(p.stem for p in (CORPUS / second_pass).glob("*.txt"))
+        summary["relations-per-type"] = {
+            t: {k: r[k] for k in ("f1", "tp", "fp", "fn")} for t, r in result["relations"]["per_type"].items()
+        }
+        out = CORPUS / f"agreement-{second_pass.removeprefix('second_pass_')}.json"
+    out.write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print(json.dumps(summary, indent=1))
 
 
@@ -97,7 +106,7 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["prepare"]:
         prepare(Path(sys.argv[2]), sys.argv[3:])
     elif sys.argv[1:2] == ["agreement"]:
-        score()
+        score(*sys.argv[2:3])
     elif sys.argv[1:2] == ["stats"]:
         stats()
     else:

@@ -165,3 +165,33 @@ def test_scraped_pages_are_built_from_the_articles() -> None:
     assert len(pages) == 96
     for aid, page in pages.items():
         assert (CORPUS / "scraped" / f"{aid}.txt").read_text(encoding="utf-8") == page
+
+
+def test_agreement_finds_the_first_pass_in_staged_batches(config: Config, tmp_path: Path) -> None:
+    from pipeline.errors import DataError
+    from pipeline.gold.newsgold import agreement, first_pass
+
+    (tmp_path / "incoming2").mkdir()
+    (tmp_path / "incoming2" / "ng-t01.txt").write_text(ARTICLE, encoding="utf-8")
+    second = tmp_path / "second_pass_staged"
+    second.mkdir()
+    assert first_pass(tmp_path, "ng-t01.txt") == tmp_path / "incoming2" / "ng-t01.txt"
+    with pytest.raises(DataError, match="no second-pass articles"):
+        agreement(config, tmp_path, "second_pass_staged")
+    # the second annotator missed the meeting and typed the envoy's country as LOC
+    other = ARTICLE.replace("roth meets kal | met Kalvar's envoy\n", "").replace(
+        "[Kalvar]{COUNTRY kal}'s envoy", "[Kalvar]{LOC kal2}'s envoy"
+    )
+    (second / "ng-t01.txt").write_text(other, encoding="utf-8")
+    result = agreement(config, tmp_path, "second_pass_staged")
+    assert result["articles"] == {"n": 1}
+    assert (result["mentions"]["micro"]["tp"], result["mentions"]["micro"]["fn"]) == (6, 1)
+    assert (result["relations"]["micro"]["tp"], result["relations"]["micro"]["fn"]) == (3, 1)
+    assert result["relations"]["micro"]["fp"] == 0
+    (second / "ng-t02.txt").write_text(ARTICLE.replace("ng-t01", "ng-t02"), encoding="utf-8")
+    with pytest.raises(DataError, match="no first annotation"):
+        agreement(config, tmp_path, "second_pass_staged")
+    (second / "ng-t02.txt").unlink()
+    (second / "ng-t01.txt").write_text(other.replace("froze the assets", "froze assets"), encoding="utf-8")
+    with pytest.raises(DataError, match="changed the article text"):
+        agreement(config, tmp_path, "second_pass_staged")

@@ -260,16 +260,25 @@ def convert(root: Path, split: str, spec: CorpusSpec, config: Config) -> Iterato
 SECOND_PASS = "second_pass"
 
 
-def agreement(config: Config, corpus: Path) -> dict[str, dict]:
-    """Inter-annotator agreement between the first annotation (`articles/`) and an independent second pass
-    (`second_pass/`, same format, same text) on the articles both cover: mention F1 (exact span and type),
-    relation F1 (strict, mention level) and document-level triple F1, the first pass taken as reference."""
+def first_pass(corpus: Path, name: str) -> Path:
+    """The first annotation of article file `name`: in `articles/` or in one of the staged `incoming*/` batches."""
+    for folder in ("articles", *sorted(p.name for p in corpus.glob("incoming*") if p.is_dir())):
+        if (path := corpus / folder / name).is_file():
+            return path
+    raise DataError(f"{name}: no first annotation in {corpus}/articles or {corpus}/incoming*")
+
+
+def agreement(config: Config, corpus: Path, second_pass: str = SECOND_PASS) -> dict[str, dict]:
+    """Inter-annotator agreement between the first annotation (`articles/` or a staged `incoming*/` batch) and an
+    independent second pass (`second_pass`, same format, same text) on the articles both cover: mention F1 (exact
+    span and type), relation F1 (strict, mention level) and document-level triple F1, the first pass taken as
+    reference."""
     from pipeline import metrics
 
     first, second = [], []
-    for path in sorted((corpus / SECOND_PASS).glob("*.txt")):
+    for path in sorted((corpus / second_pass).glob("*.txt")):
         other = parse_article(path.read_text(encoding="utf-8"), str(path))
-        ref_path = corpus / "articles" / path.name
+        ref_path = first_pass(corpus, path.name)
         ref = parse_article(ref_path.read_text(encoding="utf-8"), str(ref_path))
         if other.text != ref.text:
             raise DataError(f"{path}: the second pass changed the article text")
@@ -278,6 +287,8 @@ def agreement(config: Config, corpus: Path) -> dict[str, dict]:
                 raise DataError("\n".join(errors))
         first.append(to_gold(ref, "agreement", "newsgold", config))
         second.append(to_gold(other, "agreement", "newsgold", config))
+    if not first:
+        raise DataError(f"{corpus / second_pass}: no second-pass articles")
     return {
         "articles": {"n": len(first)},
         "mentions": metrics.score_ner(first, second),
