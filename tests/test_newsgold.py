@@ -195,3 +195,19 @@ def test_agreement_finds_the_first_pass_in_staged_batches(config: Config, tmp_pa
     (second / "ng-t01.txt").write_text(other.replace("froze the assets", "froze assets"), encoding="utf-8")
     with pytest.raises(DataError, match="changed the article text"):
         agreement(config, tmp_path, "second_pass_staged")
+
+
+def test_staged_second_pass_reproduces_its_agreement_file(config: Config) -> None:
+    """data/news_gold/second_pass_staged/ against the staged batches gives agreement-staged.json (second_pass/ no
+    longer gives agreement.json: that was measured before adjudication corrected the first pass)."""
+    import json
+
+    from pipeline.gold.newsgold import agreement
+
+    recorded = json.loads((CORPUS / "agreement-staged.json").read_text(encoding="utf-8"))
+    result = agreement(config, CORPUS, "second_pass_staged")
+    assert result["articles"]["n"] == len(recorded["articles"]["ids"]) == 12
+    for key in ("mentions", "relations", "triples"):
+        assert {k: result[key]["micro"][k] for k in ("tp", "fp", "fn")} == {
+            k: recorded[key][k] for k in ("tp", "fp", "fn")
+        }
