@@ -29,6 +29,15 @@ def model_run(tmp_path_factory: pytest.TempPathFactory, config: Config) -> Path:
     return out
 
 
+def test_spacy_components_default_to_the_configured_model(config: Config) -> None:
+    """components.DEFAULT_MODEL is written out (reading the config at import time is avoided on purpose), so a model
+    swap that updates configs/pipeline.toml but not the spaCy components is caught here."""
+    from pipeline import components
+
+    assert f"models/{config.pipeline['default_extractor']}" == components.DEFAULT_MODEL
+    assert (ROOT / components.DEFAULT_MODEL / "config.json").is_file()
+
+
 def test_default_run_uses_the_shipped_model(model_run: Path, config: Config) -> None:
     manifest = json.loads((model_run / "manifest.json").read_text(encoding="utf-8"))
     assert config.pipeline["default_extractor"] == "news-v12"
