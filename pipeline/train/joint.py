@@ -691,7 +691,7 @@ def fit_platt(conf: Sequence[float], ok: Sequence[bool]) -> list[float]:
 
     with torch.enable_grad():
         opt.step(closure)
-    return [float(ab[0]), float(ab[1])]
+    return [float(v) for v in ab.detach().tolist()]
 
 
 def _ece(conf: Sequence[float], ok: Sequence[bool], bins: int) -> float:
